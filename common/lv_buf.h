@@ -32,7 +32,8 @@ int lv_buf_append_str(struct lv_buf *b, const char *s);
 int lv_buf_append_char(struct lv_buf *b, char c);
 int lv_buf_printf(struct lv_buf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
-int lv_buf_vprintf(struct lv_buf *b, const char *fmt, va_list ap);
+int lv_buf_vprintf(struct lv_buf *b, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
 
 /* Appends s with &, <, >, ", ' and ` replaced by entities (HTML text/attr). */
 int lv_buf_append_html(struct lv_buf *b, const char *s, size_t n);
