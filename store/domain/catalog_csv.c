@@ -743,7 +743,7 @@ int catalog_image_check(const unsigned char *data, size_t len,
 			const char *name, const char **content_type, char *msg,
 			size_t msglen)
 {
-	const char *type = NULL, *want = NULL, *dot;
+	const char *type = NULL, *ext = NULL, *want = NULL, *dot;
 	const unsigned char *p = data;
 	size_t n = len;
 	int rc;
@@ -766,11 +766,14 @@ int catalog_image_check(const unsigned char *data, size_t len,
 		want = "image/webp";
 	if (len >= 8 && memcmp(data, "\x89PNG\r\n\x1a\n", 8) == 0) {
 		type = "image/png";
+		ext = "png";
 	} else if (len >= 3 && memcmp(data, "\xff\xd8\xff", 3) == 0) {
 		type = "image/jpeg";
+		ext = "jpg";
 	} else if (len >= 12 && memcmp(data, "RIFF", 4) == 0 &&
 		   memcmp(data + 8, "WEBP", 4) == 0) {
 		type = "image/webp";
+		ext = "webp";
 	} else {
 		if (n >= 3 && memcmp(p, "\xef\xbb\xbf", 3) == 0) {
 			p += 3;
@@ -785,6 +788,7 @@ int catalog_image_check(const unsigned char *data, size_t len,
 			if (rc != LV_OK)
 				return rc;
 			type = "image/svg+xml";
+			ext = "svg";
 		}
 	}
 	if (type == NULL) {
@@ -794,10 +798,7 @@ int catalog_image_check(const unsigned char *data, size_t len,
 	}
 	if (want == NULL || strcmp(type, want) != 0) {
 		lv_snprintf(msg, msglen, "holds %s content, which its name "
-			    "does not say (rename it to .%s)", type,
-			    strcmp(type, "image/svg+xml") == 0 ? "svg"
-			    : strcmp(type, "image/jpeg") == 0  ? "jpg"
-							       : type + 6);
+			    "does not say (rename it to .%s)", type, ext);
 		return LV_EINVAL;
 	}
 	*content_type = type;

@@ -1,0 +1,162 @@
+/*
+ * app.c - building and tearing down the application context (see app.h).
+ */
+#include "app.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <sodium.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "lv_db.h"
+#include "lv_err.h"
+#include "lv_log.h"
+#include "lv_mem.h"
+#include "sso.h"
+#include "theme.h"
+
+/* Builds the relying party from [oidc]. */
+static int app_rp_new(struct livery *app, char *msg, size_t msglen)
+{
+	struct sso_config sc;
+	char redirect[1024], post_logout[1024];
+	const char *h;
+
+	sso_config_init(&sc);
+	lv_snprintf(redirect, sizeof(redirect), "%s%s", app->cfg.public_url,
+		    app->cfg.redirect_path);
+	lv_snprintf(post_logout, sizeof(post_logout), "%s%s", app->cfg.public_url,
+		    app->cfg.post_logout_redirect_path);
+	sc.issuer = app->cfg.issuer;
+	sc.client_id = app->cfg.client_id;
+	sc.client_secret = app->cfg.client_secret;
+	sc.scope = app->cfg.scope;
+	sc.redirect_uri = redirect;
+	sc.post_logout_redirect_uri = post_logout;
+	sc.iat_slack_seconds = app->cfg.iat_slack_seconds;
+	sc.session_idle_seconds = app->cfg.session_idle_seconds;
+	sc.session_max_seconds = app->cfg.session_max_seconds;
+	sc.http_timeout_seconds = app->cfg.http_timeout_seconds;
+	/* The config reader allows http:// only for a loopback issuer. */
+	h = app->cfg.issuer;
+	sc.allow_http = h && strncmp(h, "http://", 7) == 0;
+	return sso_rp_new(&sc, &app->rp, msg, msglen);
+}
+
+int app_theme_load(struct livery *app, char *msg, size_t msglen)
+{
+	struct theme_params p;
+	struct theme *t = NULL;
+	int rc;
+
+	memset(&p, 0, sizeof(p));
+	p.themes_dir = app->cfg.themes_dir;
+	p.theme = app->cfg.theme;
+	p.locale_dir = app->cfg.locale_dir;
+	p.primary = app->cfg.primary_color;
+	p.accent = app->cfg.accent_color;
+	rc = theme_load(&p, &t, msg, msglen);
+	if (rc == LV_OK) {
+		theme_free(app->theme);
+		app->theme = t;
+	}
+	return rc;
+}
+
+int app_new(const char *config_path, int for_serve, struct livery **out,
+	    char *msg, size_t msglen)
+{
+	struct livery *app = lv_calloc(1, sizeof(*app));
+	unsigned char rnd[4];
+	enum lv_log_level level;
+	int rc;
+
+	*out = NULL;
+	rc = lv_config_load(&app->cfg, config_path, for_serve, msg, msglen);
+	if (rc != LV_OK)
+		goto out;
+	if (lv_log_level_parse(app->cfg.log_level, &level) == 0)
+		lv_log_set_level(level);
+	randombytes_buf(rnd, sizeof(rnd));
+	sodium_bin2hex(app->instance, sizeof(app->instance), rnd, sizeof(rnd));
+	if (for_serve) {
+		rc = app_rp_new(app, msg, msglen);
+		if (rc != LV_OK)
+			goto out;
+		rc = app_theme_load(app, msg, msglen);
+		if (rc != LV_OK)
+			goto out;
+	}
+	*out = app;
+	app = NULL;
+out:
+	app_free(app);
+	return rc;
+}
+
+void app_free(struct livery *app)
+{
+	if (app == NULL)
+		return;
+	sso_rp_free(app->rp);
+	theme_free(app->theme);
+	lv_config_cleanup(&app->cfg);
+	lv_free(app);
+}
+
+int app_db_open(struct livery *app, int create, struct lv_db **db, char *msg,
+		size_t msglen)
+{
+	if (create && mkdir(app->cfg.data_dir, 0750) != 0 && errno != EEXIST) {
+		lv_snprintf(msg, msglen, "cannot create server.data_dir %s: %s",
+			    app->cfg.data_dir, strerror(errno));
+		*db = NULL;
+		return LV_EUNAVAIL;
+	}
+	return lv_db_open(app->cfg.db_path, create, (int)app->cfg.busy_timeout_ms, db,
+			  msg, msglen);
+}
+
+/* Is group one of the comma-separated names in list? */
+static int app_group_listed(const char *list, const char *group)
+{
+	size_t n = strlen(group);
+	const char *p = list;
+
+	while (p && *p) {
+		const char *end = strchr(p, ',');
+		const char *s = p, *e = end ? end : p + strlen(p);
+
+		while (s < e && (*s == ' ' || *s == '\t'))
+			s++;
+		while (e > s && (e[-1] == ' ' || e[-1] == '\t'))
+			e--;
+		if ((size_t)(e - s) == n && n > 0 && strncmp(s, group, n) == 0)
+			return 1;
+		p = end ? end + 1 : NULL;
+	}
+	return 0;
+}
+
+unsigned app_roles_for_groups(const struct livery *app, const void *groups_json)
+{
+	const json_t *groups = groups_json;
+	json_t *g;
+	unsigned roles = 0;
+	size_t i;
+
+	json_array_foreach(groups, i, g) {
+		const char *s = json_string_value(g);
+
+		if (s == NULL)
+			continue;
+		if (app_group_listed(app->cfg.role_hr_admin, s))
+			roles |= LV_ROLE_HR_ADMIN;
+		if (app_group_listed(app->cfg.role_store_admin, s))
+			roles |= LV_ROLE_STORE_ADMIN;
+		if (app_group_listed(app->cfg.role_approver, s))
+			roles |= LV_ROLE_APPROVER;
+	}
+	return roles;
+}

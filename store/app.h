@@ -1,0 +1,60 @@
+/*
+ * app.h - the application context: everything a request may need, passed
+ * explicitly (no global singleton). One struct livery lives for the whole
+ * run of `livery serve` (or of a command); request handlers receive it
+ * through struct req.
+ */
+#ifndef LV_APP_H
+#define LV_APP_H
+
+#include <stdatomic.h>
+
+#include "config.h"
+
+struct sso_rp;
+struct theme;
+struct lv_db;
+
+/* Role bits, from [roles] group mapping. */
+enum lv_role {
+	LV_ROLE_HR_ADMIN = 1 << 0,
+	LV_ROLE_STORE_ADMIN = 1 << 1,
+	LV_ROLE_APPROVER = 1 << 2
+};
+
+struct livery {
+	struct lv_config cfg;
+	struct sso_rp *rp;
+
+	struct theme *theme; /* immutable while serving */
+
+	atomic_uint_fast64_t next_request_id;
+	char instance[9]; /* random prefix for request ids */
+};
+
+/*
+ * Loads the configuration at path and sets up what `serve` needs (the
+ * relying party, the theme). Returns LV_OK or an error with msg for the
+ * operator. OUT: *out, freed with app_free().
+ */
+int app_new(const char *config_path, int for_serve, struct livery **out,
+	    char *msg, size_t msglen);
+void app_free(struct livery *app);
+
+/*
+ * Opens a connection to the store's database (creating it and its folder
+ * when create is set). OUT: *db, closed with lv_db_close().
+ */
+int app_db_open(struct livery *app, int create, struct lv_db **db, char *msg,
+		size_t msglen);
+
+/* Loads the theme and locale catalogs (at start, and on reload). */
+int app_theme_load(struct livery *app, char *msg, size_t msglen);
+
+/*
+ * Role bits for a list of identity-provider groups (a JSON array of
+ * strings), according to [roles].
+ */
+unsigned app_roles_for_groups(const struct livery *app, const void *groups_json);
+
+#endif

@@ -1,0 +1,271 @@
+/*
+ * cli.c - the livery command line (see cli.h).
+ *
+ * Each command is one line of cli_commands[]: its name, its usage, and its
+ * function. Options are parsed by hand, strictly: an unknown flag, a
+ * missing value or a missing file is one clear line on stderr and exit
+ * status 2, before anything is changed.
+ */
+#include "cli.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "app.h"
+#include "catalog_csv.h"
+#include "lv_db.h"
+#include "lv_err.h"
+#include "lv_log.h"
+#include "lv_mem.h"
+#include "migrate.h"
+#include "server.h"
+#include "sso.h"
+
+#define EXIT_USAGE 2
+
+struct cli_args {
+	const char *config;  /* --config FILE */
+	const char *pos[4];  /* positional arguments */
+	int npos;
+};
+
+struct cli_command {
+	const char *name;
+	const char *usage;
+	const char *summary;
+	int npos;            /* positional arguments required */
+	int needs_config;    /* --config FILE required */
+	int (*run)(const struct cli_args *a);
+};
+
+static void cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* One clear line on stderr: "livery: <what went wrong>". */
+static void cli_fail(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("livery: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+static int cli_file_exists(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+/* Opens (creating) the database and brings its schema up to date. */
+static int cli_db_ready(struct livery *app, struct lv_db **db, int quiet)
+{
+	char msg[1024];
+	int from = 0, to = 0, rc;
+
+	rc = app_db_open(app, 1, db, msg, sizeof(msg));
+	if (rc == LV_OK)
+		rc = migrate_apply((*db)->conn, &from, &to, msg, sizeof(msg));
+	if (rc != LV_OK) {
+		cli_fail("%s", msg);
+		return rc;
+	}
+	if (!quiet)
+		printf("database %s: schema version %d -> %d\n", app->cfg.db_path, from, to);
+	return LV_OK;
+}
+
+static int cli_serve(const struct cli_args *a)
+{
+	struct livery *app = NULL;
+	struct lv_db *db = NULL;
+	struct sso_error err;
+	char msg[1024];
+	int rc;
+
+	rc = app_new(a->config, 1, &app, msg, sizeof(msg));
+	if (rc != LV_OK) {
+		cli_fail("%s", msg);
+		goto out;
+	}
+	rc = cli_db_ready(app, &db, 1);
+	if (rc != LV_OK)
+		goto out;
+	lv_db_close(db); /* workers open their own */
+	db = NULL;
+	memset(&err, 0, sizeof(err));
+	if (sso_rp_discover(app->rp, &err) != LV_OK)
+		lv_warn("discovery", "issuer=%s reason=%s detail=\"%s\" note=\"retried at the next sign-in\"",
+			app->cfg.issuer, sso_reason_name(err.reason), err.detail);
+	rc = server_run(app, msg, sizeof(msg));
+	if (rc != LV_OK)
+		cli_fail("%s", msg);
+out:
+	lv_db_close(db);
+	app_free(app);
+	return rc == LV_OK ? 0 : 1;
+}
+
+static int cli_check_config(const struct cli_args *a)
+{
+	struct livery *app = NULL;
+	char msg[1024];
+	int rc;
+
+	rc = app_new(a->pos[0], 1, &app, msg, sizeof(msg));
+	if (rc != LV_OK)
+		cli_fail("%s", msg);
+	else
+		printf("%s: OK\n", a->pos[0]);
+	app_free(app);
+	return rc == LV_OK ? 0 : 1;
+}
+
+static int cli_migrate(const struct cli_args *a)
+{
+	struct livery *app = NULL;
+	struct lv_db *db = NULL;
+	char msg[1024];
+	int rc;
+
+	rc = app_new(a->config, 0, &app, msg, sizeof(msg));
+	if (rc != LV_OK)
+		cli_fail("%s", msg);
+	else
+		rc = cli_db_ready(app, &db, 0);
+	lv_db_close(db);
+	app_free(app);
+	return rc == LV_OK ? 0 : 1;
+}
+
+static int cli_import_catalog(const struct cli_args *a)
+{
+	struct catalog_import_report rep;
+	struct livery *app = NULL;
+	struct lv_db *db = NULL;
+	char msg[1024];
+	size_t i;
+	int rc;
+
+	catalog_import_report_init(&rep);
+	rc = app_new(a->config, 0, &app, msg, sizeof(msg));
+	if (rc != LV_OK) {
+		cli_fail("%s", msg);
+		goto out;
+	}
+	rc = cli_db_ready(app, &db, 1);
+	if (rc != LV_OK)
+		goto out;
+	rc = catalog_csv_import(db, a->pos[0], app->cfg.currency, &rep);
+	for (i = 0; i < rep.n_errors; i++)
+		fprintf(stderr, "%s: %s\n", a->pos[0], rep.errors[i]);
+	if (rc != LV_OK) {
+		fprintf(stderr, "livery: %s: nothing was imported (%zu error%s)\n",
+			a->pos[0], rep.n_errors, rep.n_errors == 1 ? "" : "s");
+		goto out;
+	}
+	printf("%s: imported %d categories, %d products, %d variants, %d images; "
+	       "deactivated %d products and %d variants no longer listed\n", a->pos[0],
+	       rep.categories, rep.products, rep.variants, rep.images,
+	       rep.deactivated_products, rep.deactivated_variants);
+out:
+	catalog_import_report_cleanup(&rep);
+	lv_db_close(db);
+	app_free(app);
+	return rc == LV_OK ? 0 : 1;
+}
+
+static const struct cli_command cli_commands[] = {
+	{ "serve", "serve --config FILE", "run the store's web server", 0, 1, cli_serve },
+	{ "check-config", "check-config FILE", "check a configuration file and exit", 1, 0, cli_check_config },
+	{ "migrate", "migrate --config FILE", "create or upgrade the database", 0, 1, cli_migrate },
+	{ "import-catalog", "import-catalog --config FILE CSV",
+	  "import products from a CSV file (all or nothing)", 1, 1, cli_import_catalog },
+};
+#define N_COMMANDS (sizeof(cli_commands) / sizeof(cli_commands[0]))
+
+static void cli_usage(FILE *f)
+{
+	size_t i;
+
+	fprintf(f, "Livery %s - the employee company store\n\nUsage:\n", LIVERY_VERSION);
+	for (i = 0; i < N_COMMANDS; i++)
+		fprintf(f, "  livery %-36s %s\n", cli_commands[i].usage,
+			cli_commands[i].summary);
+	fprintf(f, "  livery %-36s %s\n  livery %-36s %s\n", "--help", "show this help",
+		"--version", "show the version");
+	fprintf(f, "\nThe environment variable LIVERY_OIDC_CLIENT_SECRET, when set, "
+		   "replaces oidc.client_secret.\n");
+}
+
+int cli_main(int argc, char **argv)
+{
+	const struct cli_command *cmd = NULL;
+	struct cli_args a;
+	size_t i;
+	int k;
+
+	memset(&a, 0, sizeof(a));
+	if (argc < 2) {
+		cli_usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+	    strcmp(argv[1], "help") == 0) {
+		cli_usage(stdout);
+		return 0;
+	}
+	if (strcmp(argv[1], "--version") == 0) {
+		printf("livery %s\n", LIVERY_VERSION);
+		return 0;
+	}
+	for (i = 0; i < N_COMMANDS; i++)
+		if (strcmp(argv[1], cli_commands[i].name) == 0)
+			cmd = &cli_commands[i];
+	if (cmd == NULL) {
+		cli_fail("unknown command \"%s\" (see livery --help)", argv[1]);
+		return EXIT_USAGE;
+	}
+	for (k = 2; k < argc; k++) {
+		if (strcmp(argv[k], "--config") == 0 && cmd->needs_config) {
+			if (k + 1 >= argc) {
+				cli_fail("%s", "--config needs a file name");
+				return EXIT_USAGE;
+			}
+			a.config = argv[++k];
+		} else if (strncmp(argv[k], "--config=", 9) == 0 && cmd->needs_config) {
+			a.config = argv[k] + 9;
+		} else if (argv[k][0] == '-' && argv[k][1] != '\0') {
+			cli_fail("unknown option \"%s\" (see livery --help)", argv[k]);
+			return EXIT_USAGE;
+		} else if (a.npos < cmd->npos) {
+			a.pos[a.npos++] = argv[k];
+		} else {
+			cli_fail("unexpected argument \"%s\" (see livery --help)", argv[k]);
+			return EXIT_USAGE;
+		}
+	}
+	if (cmd->needs_config && a.config == NULL) {
+		fprintf(stderr, "livery: %s needs --config FILE (usage: livery %s)\n",
+			cmd->name, cmd->usage);
+		return EXIT_USAGE;
+	}
+	if (a.npos < cmd->npos) {
+		fprintf(stderr, "livery: missing argument (usage: livery %s)\n", cmd->usage);
+		return EXIT_USAGE;
+	}
+	if (a.config && !cli_file_exists(a.config)) {
+		cli_fail("%s: no such configuration file", a.config);
+		return EXIT_USAGE;
+	}
+	for (k = 0; k < a.npos; k++)
+		if (!cli_file_exists(a.pos[k])) {
+			cli_fail("%s: no such file", a.pos[k]);
+			return EXIT_USAGE;
+		}
+	return cmd->run(&a);
+}

@@ -1,0 +1,239 @@
+/*
+ * employee.c - employees created and updated from identity claims
+ * (see employee.h).
+ */
+#include "employee.h"
+
+#include <string.h>
+
+#include "lv_err.h"
+#include "lv_log.h"
+#include "lv_mem.h"
+#include "lv_time.h"
+
+#define CLAIM_MAX 256
+#define GROUPS_MAX 200
+
+/* A string claim, or NULL when absent, not a string, empty or too long. */
+static const char *employee_claim_str(json_t *claims, const char *name)
+{
+	json_t *v;
+	const char *s;
+
+	if (name == NULL)
+		return NULL;
+	v = json_object_get(claims, name);
+	if (v == NULL)
+		return NULL;
+	if (!json_is_string(v)) {
+		lv_warn("claim_ignored", "claim=%s why=\"not a string\"", name);
+		return NULL;
+	}
+	s = json_string_value(v);
+	if (*s == '\0' || json_string_length(v) > CLAIM_MAX ||
+	    strlen(s) != json_string_length(v)) {
+		lv_warn("claim_ignored", "claim=%s why=\"empty, too long or has NUL\"", name);
+		return NULL;
+	}
+	return s;
+}
+
+/* The groups claim as a compact JSON array of strings (caller frees). */
+static char *employee_groups_json(json_t *claims, const char *name)
+{
+	json_t *v = name ? json_object_get(claims, name) : NULL;
+	json_t *out = json_array(), *g;
+	size_t i;
+	char *s;
+
+	if (json_is_string(v)) {
+		json_array_append(out, v);
+	} else if (json_is_array(v)) {
+		json_array_foreach(v, i, g) {
+			if (i >= GROUPS_MAX)
+				break;
+			if (json_is_string(g) && json_string_length(g) > 0 &&
+			    json_string_length(g) <= CLAIM_MAX &&
+			    strlen(json_string_value(g)) == json_string_length(g))
+				json_array_append(out, g);
+		}
+	} else if (v) {
+		lv_warn("claim_ignored", "claim=%s why=\"not an array of strings\"", name);
+	}
+	s = json_dumps(out, JSON_COMPACT);
+	json_decref(out);
+	return s;
+}
+
+/* A display name from name, given+family, or email. Caller frees. */
+static char *employee_display_name(json_t *claims)
+{
+	const char *name = employee_claim_str(claims, "name");
+	const char *given = employee_claim_str(claims, "given_name");
+	const char *family = employee_claim_str(claims, "family_name");
+	char buf[2 * CLAIM_MAX + 2];
+
+	if (name)
+		return lv_strdup(name);
+	if (given || family) {
+		lv_snprintf(buf, sizeof(buf), "%s%s%s", given ? given : "",
+			    given && family ? " " : "", family ? family : "");
+		return lv_strdup(buf);
+	}
+	name = employee_claim_str(claims, "preferred_username");
+	if (name == NULL)
+		name = employee_claim_str(claims, "email");
+	return lv_strdup(name ? name : "");
+}
+
+int employee_status_allows_login(const char *status)
+{
+	return status && (strcmp(status, "active") == 0 || strcmp(status, "on_leave") == 0);
+}
+
+int employee_upsert_from_claims(struct lv_db *db, const struct employee_claims_map *map,
+				const char *iss, const char *sub, json_t *claims,
+				int64_t *id, int *active)
+{
+	static const char *const upsert_sql =
+		"INSERT INTO employees (iss, sub, employee_id, name, email, department,"
+		" cost_center, site, job_title, employment_type, locale, groups,"
+		" created_at, updated_at, last_login_at)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13, ?13)"
+		" ON CONFLICT (iss, sub) DO UPDATE SET employee_id = excluded.employee_id,"
+		" name = excluded.name, email = excluded.email,"
+		" department = excluded.department, cost_center = excluded.cost_center,"
+		" site = excluded.site, job_title = excluded.job_title,"
+		" employment_type = excluded.employment_type, locale = excluded.locale,"
+		" groups = excluded.groups, updated_at = excluded.updated_at,"
+		" last_login_at = excluded.last_login_at"
+		" RETURNING id, status";
+	sqlite3_stmt *stmt = NULL;
+	char *name = NULL, *groups = NULL;
+	const char *locale;
+	int rc = LV_EINTERNAL, src;
+
+	*id = 0;
+	*active = 0;
+	name = employee_display_name(claims);
+	groups = employee_groups_json(claims, map->groups);
+	locale = employee_claim_str(claims, map->locale);
+	if (lv_db_stmt(db, upsert_sql, &stmt) != LV_OK)
+		goto out;
+	lv_db_bind_text(stmt, 1, iss);
+	lv_db_bind_text(stmt, 2, sub);
+	lv_db_bind_text(stmt, 3, employee_claim_str(claims, map->employee_id));
+	lv_db_bind_text(stmt, 4, name);
+	lv_db_bind_text(stmt, 5, employee_claim_str(claims, "email"));
+	lv_db_bind_text(stmt, 6, employee_claim_str(claims, map->department));
+	lv_db_bind_text(stmt, 7, employee_claim_str(claims, map->cost_center));
+	lv_db_bind_text(stmt, 8, employee_claim_str(claims, map->site));
+	lv_db_bind_text(stmt, 9, employee_claim_str(claims, "job_title"));
+	lv_db_bind_text(stmt, 10, employee_claim_str(claims, "employment_type"));
+	lv_db_bind_text(stmt, 11, locale);
+	lv_db_bind_text(stmt, 12, groups ? groups : "[]");
+	sqlite3_bind_int64(stmt, 13, lv_now());
+	src = sqlite3_step(stmt);
+	if (src == SQLITE_ROW) {
+		*id = sqlite3_column_int64(stmt, 0);
+		*active = employee_status_allows_login((const char *)sqlite3_column_text(stmt, 1));
+		rc = LV_OK;
+	} else if (src == SQLITE_CONSTRAINT_UNIQUE) {
+		lv_warn("employee_conflict", "why=\"employee id already held by another login\"");
+		rc = LV_ECONFLICT;
+	} else {
+		lv_error("employee_upsert", "code=%d error=\"%s\"", src,
+			 sqlite3_errmsg(db->conn));
+	}
+out:
+	lv_db_done(stmt);
+	lv_free(name);
+	free(groups);
+	return rc;
+}
+
+int employee_get(struct lv_db *db, int64_t id, json_t **out)
+{
+	static const char *const get_sql =
+		"SELECT json_object('id', id, 'employee_id', employee_id, 'name', name,"
+		" 'email', email, 'department', department, 'cost_center', cost_center,"
+		" 'site', site, 'job_title', job_title, 'employment_type', employment_type,"
+		" 'locale', locale, 'locale_choice', locale_choice,"
+		" 'groups', json(groups), 'status', status)"
+		" FROM employees WHERE id = ?1";
+	sqlite3_stmt *stmt = NULL;
+	json_error_t jerr;
+	int rc = LV_ENOTFOUND;
+
+	*out = NULL;
+	if (lv_db_stmt(db, get_sql, &stmt) != LV_OK) {
+		rc = LV_EINTERNAL;
+		goto out;
+	}
+	sqlite3_bind_int64(stmt, 1, id);
+	if (sqlite3_step(stmt) == SQLITE_ROW) {
+		*out = json_loads((const char *)sqlite3_column_text(stmt, 0), 0, &jerr);
+		rc = *out ? LV_OK : LV_EINTERNAL;
+	}
+out:
+	lv_db_done(stmt);
+	return rc;
+}
+
+int employee_locale_set(struct lv_db *db, int64_t id, const char *lang)
+{
+	sqlite3_stmt *stmt = NULL;
+	int rc = LV_EINTERNAL;
+
+	if (lv_db_stmt(db, "UPDATE employees SET locale_choice = ?2, updated_at = ?3"
+			   " WHERE id = ?1", &stmt) != LV_OK)
+		goto out;
+	sqlite3_bind_int64(stmt, 1, id);
+	lv_db_bind_text(stmt, 2, lang);
+	sqlite3_bind_int64(stmt, 3, lv_now());
+	if (sqlite3_step(stmt) == SQLITE_DONE)
+		rc = sqlite3_changes(db->conn) ? LV_OK : LV_ENOTFOUND;
+out:
+	lv_db_done(stmt);
+	return rc;
+}
+
+/* Length of the UTF-8 sequence starting with byte c (1 for invalid). */
+static size_t employee_utf8_len(unsigned char c)
+{
+	if (c >= 0xf0)
+		return 4;
+	if (c >= 0xe0)
+		return 3;
+	if (c >= 0xc0)
+		return 2;
+	return 1;
+}
+
+void employee_name_parts(const char *name, char *first, size_t firstlen,
+			 char *initials, size_t initialslen)
+{
+	const char *sp = strchr(name, ' ');
+	const char *last = strrchr(name, ' ');
+	size_t n = sp ? (size_t)(sp - name) : strlen(name), k = 0, l;
+
+	if (n >= firstlen)
+		n = firstlen - 1;
+	memcpy(first, name, n);
+	first[n] = '\0';
+	if (*name) {
+		l = employee_utf8_len((unsigned char)name[0]);
+		if (l < initialslen && strlen(name) >= l) {
+			memcpy(initials, name, l);
+			k = l;
+		}
+	}
+	if (last && last[1]) {
+		l = employee_utf8_len((unsigned char)last[1]);
+		if (k + l < initialslen && strlen(last + 1) >= l) {
+			memcpy(initials + k, last + 1, l);
+			k += l;
+		}
+	}
+	initials[k] = '\0';
+}

@@ -1,0 +1,56 @@
+/*
+ * employee.h - employees as the store knows them.
+ *
+ * An employee is created or updated at every login from the identity
+ * provider's claims, keyed on (issuer, subject) - never on the email, which
+ * can change hands. HR may also know employees before their first login
+ * (a later import); status decides whether they may use the store at all.
+ */
+#ifndef LV_EMPLOYEE_H
+#define LV_EMPLOYEE_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lv_db.h"
+
+/* Which claim carries which attribute ([oidc] claim_* keys). */
+struct employee_claims_map {
+	const char *employee_id;
+	const char *department;
+	const char *cost_center;
+	const char *site;
+	const char *groups;
+	const char *locale;
+};
+
+/*
+ * Creates or updates the employee (iss, sub) from claims (a JSON object,
+ * not stolen) in one transaction. Claims of the wrong type or absurd length
+ * are ignored (logged), never stored. OUT: *id, and *active (0 when the
+ * employee has left or is suspended: the caller must refuse the login).
+ * LV_ECONFLICT when another login already holds that employee id.
+ */
+int employee_upsert_from_claims(struct lv_db *db, const struct employee_claims_map *map,
+				const char *iss, const char *sub, json_t *claims,
+				int64_t *id, int *active);
+
+/*
+ * The employee as a JSON object {id, employee_id, name, email, department,
+ * cost_center, site, job_title, employment_type, locale, locale_choice,
+ * groups: [...], status}. OUT: *out (new reference). LV_ENOTFOUND.
+ */
+int employee_get(struct lv_db *db, int64_t id, json_t **out);
+
+/* Records the language the employee chose in the store ("en", "fr"). */
+int employee_locale_set(struct lv_db *db, int64_t id, const char *lang);
+
+/* 1 when status lets the employee use the store (active, on_leave). */
+int employee_status_allows_login(const char *status);
+
+/* "Alice Martin" -> first "Alice", initials "AM" (UTF-8 aware). */
+void employee_name_parts(const char *name, char *first, size_t firstlen,
+			 char *initials, size_t initialslen);
+
+#endif

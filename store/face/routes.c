@@ -1,0 +1,244 @@
+/*
+ * routes.c - the route table and the dispatcher (see routes.h).
+ *
+ * The dispatcher is where the rules that hold for every request live, so
+ * no handler can forget them: unknown routes are refused; a route that
+ * needs a session gets one or is answered with a redirect to sign-in (page
+ * navigations) or 401 (everything else); an employee who has left or is
+ * suspended is signed out; roles are checked; a state-changing request must
+ * carry the session's CSRF token and, when the browser says where it comes
+ * from, come from our own origin.
+ */
+#include "routes.h"
+
+#include <civetweb.h>
+#include <string.h>
+
+#include "handlers.h"
+#include "lv_err.h"
+#include "lv_log.h"
+#include "lv_mem.h"
+#include "face_session.h"
+
+#define ANY_ROLE 0
+
+const struct route route_table[] = {
+	/* method  pattern                    kind         access          roles     csrf handler */
+	{ "GET",  "/healthz",                 ROUTE_API,   ROUTE_PUBLIC,  ANY_ROLE, 0, api_health_get,        "health" },
+	{ "GET",  "/auth/login",              ROUTE_PAGE,  ROUTE_PUBLIC,  ANY_ROLE, 0, auth_login_get,        "login" },
+	{ "GET",  "/auth/callback",           ROUTE_PAGE,  ROUTE_PUBLIC,  ANY_ROLE, 0, auth_callback_get,     "callback" },
+	{ "POST", "/auth/logout",             ROUTE_PAGE,  ROUTE_SESSION, ANY_ROLE, 1, auth_logout_post,      "logout" },
+	/* back-channel: the provider calls it server to server; the logout token is the proof */
+	{ "POST", "/auth/backchannel-logout", ROUTE_API,   ROUTE_PUBLIC,  ANY_ROLE, 0, auth_backchannel_post, "backchannel_logout" },
+	{ "GET",  "/static/:hash/:name",      ROUTE_ASSET, ROUTE_PUBLIC,  ANY_ROLE, 0, page_static_get,       "static" },
+	{ "GET",  "/favicon.ico",             ROUTE_ASSET, ROUTE_PUBLIC,  ANY_ROLE, 0, page_favicon_get,      "favicon" },
+	{ "GET",  "/media/:image",            ROUTE_ASSET, ROUTE_SESSION, ANY_ROLE, 0, page_media_get,        "media" },
+	{ "GET",  "/",                        ROUTE_PAGE,  ROUTE_SESSION, ANY_ROLE, 0, page_home_get,         "home" },
+	{ "GET",  "/c/:category",             ROUTE_PAGE,  ROUTE_SESSION, ANY_ROLE, 0, page_category_get,     "category" },
+	{ "GET",  "/search",                  ROUTE_PAGE,  ROUTE_SESSION, ANY_ROLE, 0, page_search_get,       "search" },
+	{ "GET",  "/p/:product",              ROUTE_PAGE,  ROUTE_SESSION, ANY_ROLE, 0, page_product_get,      "product" },
+	{ "GET",  "/profile",                 ROUTE_PAGE,  ROUTE_SESSION, ANY_ROLE, 0, page_profile_get,      "profile" },
+	{ "POST", "/profile/language",        ROUTE_PAGE,  ROUTE_SESSION, ANY_ROLE, 1, page_language_post,    "language" },
+	{ "GET",  "/api/v1/me",               ROUTE_API,   ROUTE_SESSION, ANY_ROLE, 0, api_me_get,            "api_me" },
+	{ "GET",  "/api/v1/products",         ROUTE_API,   ROUTE_SESSION, ANY_ROLE, 0, api_products_get,      "api_products" },
+};
+const size_t route_count = sizeof(route_table) / sizeof(route_table[0]);
+
+/*
+ * Matches path against pattern, copying ":name" segments into r->params
+ * (through r->param_buf). Returns 1 on a match.
+ */
+static int route_pattern_match(struct req *r, const char *pattern, const char *path)
+{
+	size_t used = 0;
+	int np = 0;
+
+	while (*pattern && *path) {
+		if (*pattern == ':') {
+			const char *end = strchr(path, '/');
+			size_t n = end ? (size_t)(end - path) : strlen(path);
+
+			if (n == 0 || np >= REQ_MAX_PARAMS ||
+			    used + n + 1 > sizeof(r->param_buf))
+				return 0;
+			memcpy(r->param_buf + used, path, n);
+			r->param_buf[used + n] = '\0';
+			r->params[np++] = r->param_buf + used;
+			used += n + 1;
+			path += n;
+			while (*pattern && *pattern != '/')
+				pattern++;
+			continue;
+		}
+		if (*pattern != *path)
+			return 0;
+		pattern++;
+		path++;
+	}
+	return *pattern == '\0' && *path == '\0';
+}
+
+int route_match(struct req *r, const char *method, const char *path,
+		const struct route **route, char *allow, size_t allowlen)
+{
+	size_t i, used = 0;
+	int path_seen = 0;
+
+	*route = NULL;
+	allow[0] = '\0';
+	for (i = 0; i < route_count; i++) {
+		const struct route *rt = &route_table[i];
+
+		if (!route_pattern_match(r, rt->pattern, path))
+			continue;
+		if (strcmp(rt->method, method) == 0 ||
+		    (strcmp(method, "HEAD") == 0 && strcmp(rt->method, "GET") == 0)) {
+			*route = rt;
+			return LV_OK;
+		}
+		path_seen = 1;
+		if (used + strlen(rt->method) + 3 < allowlen) {
+			used += (size_t)lv_snprintf(allow + used, allowlen - used, "%s%s",
+						    used ? ", " : "", rt->method);
+		}
+	}
+	return path_seen ? LV_EINVAL : LV_ENOTFOUND;
+}
+
+/* Is this request a browser navigation (so errors are pages, not JSON)? */
+static int route_is_navigation(const struct req *r)
+{
+	const char *mode = req_header(r, "Sec-Fetch-Mode");
+	const char *accept = req_header(r, "Accept");
+
+	if (r->route && r->route->kind != ROUTE_PAGE)
+		return 0;
+	/* Browsers say "navigate"; other clients that want a page ask for HTML
+	 * (some, like Node's fetch, send Sec-Fetch-Mode: cors regardless). */
+	if (mode && strcmp(mode, "navigate") == 0)
+		return 1;
+	return accept != NULL && strstr(accept, "text/html") != NULL;
+}
+
+/* Sends a page navigation without a session to sign in. */
+static int route_to_login(struct req *r)
+{
+	struct lv_buf target, loc;
+	const char *qs = r->ri->query_string;
+	int rc;
+
+	lv_buf_init(&target, 2048);
+	lv_buf_init(&loc, 8192);
+	rc = lv_buf_append_str(&target, r->path);
+	if (rc == LV_OK && qs && *qs)
+		rc = lv_buf_printf(&target, "?%s", qs);
+	if (rc != LV_OK || !lv_path_is_local(lv_buf_str(&target))) {
+		lv_buf_reset(&target);
+		rc = lv_buf_append_str(&target, "/");
+	}
+	if (rc == LV_OK)
+		rc = lv_buf_append_str(&loc, "/auth/login?return_to=");
+	if (rc == LV_OK)
+		rc = lv_url_encode(lv_buf_str(&target), &loc);
+	if (rc == LV_OK)
+		rc = reply_redirect(r, 302, lv_buf_str(&loc));
+	lv_buf_cleanup(&target);
+	lv_buf_cleanup(&loc);
+	return rc;
+}
+
+/*
+ * A state-changing request must come from our own pages: the Origin header
+ * (when the browser sends one) must be our public origin, and the CSRF
+ * token (form field "csrf" or header X-CSRF-Token) must be the session's.
+ */
+static int route_csrf_ok(struct req *r)
+{
+	const char *origin = req_header(r, "Origin");
+	const char *token = req_header(r, "X-CSRF-Token");
+
+	if (origin && strcmp(origin, r->app->cfg.public_url) != 0)
+		return 0;
+	if (token == NULL)
+		token = req_form(r, "csrf");
+	return token != NULL && r->user != NULL &&
+	       session_csrf_check(r, token) == 0;
+}
+
+/* Is the body a form (whose fields may carry the CSRF token)? */
+static int route_has_form(const struct req *r)
+{
+	const char *ct = req_header(r, "Content-Type");
+
+	return ct && strncmp(ct, "application/x-www-form-urlencoded", 33) == 0;
+}
+
+void route_dispatch(struct req *r)
+{
+	char allow[64];
+	int rc;
+
+	rc = route_match(r, r->method, r->path, &r->route, allow, sizeof(allow));
+	if (rc == LV_ENOTFOUND) {
+		r->is_page = route_is_navigation(r);
+		/* Someone not signed in learns nothing about which pages exist:
+		 * a navigation goes to sign-in first, and sees 404 after. */
+		if (r->is_page && strcmp(r->method, "GET") == 0 &&
+		    session_load(r) == LV_OK && r->user == NULL) {
+			route_to_login(r);
+			return;
+		}
+		session_pick_language(r);
+		reply_error(r, 404, "not_found",
+			    "This page does not exist. Check the address, or go back to the catalog.",
+			    NULL);
+		return;
+	}
+	if (rc == LV_EINVAL) {
+		r->is_page = 0;
+		reply_header(r, "Allow", allow);
+		reply_error(r, 405, "method_not_allowed",
+			    "This address does not accept that kind of request.", NULL);
+		return;
+	}
+	r->is_page = route_is_navigation(r);
+
+	/* A session is looked up for every route that may use one. */
+	if (r->route->access == ROUTE_SESSION || r->route->kind == ROUTE_PAGE) {
+		rc = session_load(r);
+		if (rc == LV_EFORBIDDEN) {
+			reply_error(r, 403, "employee_refused",
+				    "Your account is not active in the store. If you think this is "
+				    "wrong, contact your HR department.", NULL);
+			return;
+		}
+	}
+	session_pick_language(r);
+
+	if (r->route->access == ROUTE_SESSION && r->user == NULL) {
+		if (r->is_page && (strcmp(r->method, "GET") == 0 || strcmp(r->method, "HEAD") == 0))
+			route_to_login(r);
+		else
+			reply_error(r, 401, "unauthenticated",
+				    "You are not signed in, or your session has ended. Sign in again.",
+				    NULL);
+		return;
+	}
+	if (r->route->roles && (r->user->roles & r->route->roles) == 0) {
+		reply_error(r, 403, "forbidden",
+			    "Your role does not allow this. Ask your administrator if you need access.",
+			    NULL);
+		return;
+	}
+	if (r->route->csrf && route_has_form(r) && req_form_need(r) != LV_OK)
+		return; /* 413 or 400, already answered */
+	if (r->route->csrf && !route_csrf_ok(r)) {
+		reply_error(r, 403, "csrf_invalid",
+			    "This form has expired or did not come from the store. Go back, reload the page and try again.",
+			    NULL);
+		return;
+	}
+	rc = r->route->handler(r);
+	if (rc != LV_OK && r->status == 0)
+		reply_err_code(r, rc);
+}

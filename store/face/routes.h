@@ -1,0 +1,46 @@
+/*
+ * routes.h - the whole HTTP surface of Livery in one table.
+ *
+ * Each route says its method, its path pattern (":name" matches one path
+ * segment), whether it is a page or an API call, whether it needs a
+ * session, which roles may use it, whether it changes state (and so needs
+ * the CSRF token), and its handler. A request that matches no route is
+ * refused (404, or 405 when only the method is wrong). Someone reading
+ * route_table[] in routes.c sees everything the server answers.
+ */
+#ifndef LV_ROUTES_H
+#define LV_ROUTES_H
+
+#include "http.h"
+
+enum route_kind { ROUTE_PAGE, ROUTE_API, ROUTE_ASSET };
+enum route_access { ROUTE_PUBLIC, ROUTE_SESSION };
+
+typedef int (*route_handler)(struct req *r);
+
+struct route {
+	const char *method;
+	const char *pattern;
+	enum route_kind kind;
+	enum route_access access;
+	unsigned roles;   /* 0: any signed-in employee; else any of these bits */
+	int csrf;         /* state-changing: the session's CSRF token is required */
+	route_handler handler;
+	const char *name; /* for logs and metrics */
+};
+
+extern const struct route route_table[];
+extern const size_t route_count;
+
+/*
+ * Finds the route for method and path. OUT: *route and r->params. Returns
+ * LV_OK, LV_ENOTFOUND (no path matches) or LV_EINVAL (the path matches but
+ * not the method; *allow lists the methods that would).
+ */
+int route_match(struct req *r, const char *method, const char *path,
+		const struct route **route, char *allow, size_t allowlen);
+
+/* Runs the whole request: route, session, roles, CSRF, handler. */
+void route_dispatch(struct req *r);
+
+#endif

@@ -1,0 +1,169 @@
+/*
+ * server.c - CivetWeb, configured for an appliance behind nginx.
+ *
+ * Debian's CivetWeb 1.15 has known bugs that were fixed upstream only
+ * later, so Livery uses as little of it as possible: no document root (so
+ * no file serving, directory listing, CGI, SSI or PUT/DELETE), CORS headers
+ * off, its form parser never called. It binds where the configuration says
+ * (loopback by default) and nginx in front bounds request sizes.
+ *
+ * Each response is sent in a single mg_write() (status line, headers and
+ * body together) and tcp_nodelay is on: with two writes, Nagle's algorithm
+ * adds ~40 ms to every request on a kept-alive connection.
+ */
+#include "server.h"
+
+#include <civetweb.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "lv_db.h"
+#include "lv_err.h"
+#include "lv_log.h"
+#include "lv_mem.h"
+#include "http_internal.h"
+#include "routes.h"
+
+struct worker {
+	struct lv_db *db;
+};
+
+static void *server_thread_init(const struct mg_context *ctx, int thread_type)
+{
+	struct livery *app = mg_get_user_data(ctx);
+	struct worker *w;
+	char msg[512];
+
+	if (thread_type != 1) /* only request workers touch the database */
+		return NULL;
+	w = lv_calloc(1, sizeof(*w));
+	if (app_db_open(app, 0, &w->db, msg, sizeof(msg)) != LV_OK)
+		lv_error("worker_db", "error=\"%s\"", msg);
+	return w;
+}
+
+static void server_thread_exit(const struct mg_context *ctx, int thread_type,
+			       void *user)
+{
+	struct worker *w = user;
+
+	(void)ctx;
+	(void)thread_type;
+	if (w == NULL)
+		return;
+	lv_db_close(w->db);
+	lv_free(w);
+}
+
+static int server_log_message(const struct mg_connection *conn, const char *message)
+{
+	char q[512];
+
+	(void)conn;
+	lv_warn("civetweb", "message=%s", lv_log_quote(q, sizeof(q), message));
+	return 1;
+}
+
+static double server_ms_since(const struct timespec *t0)
+{
+	struct timespec t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (double)(t1.tv_sec - t0->tv_sec) * 1e3 +
+	       (double)(t1.tv_nsec - t0->tv_nsec) / 1e6;
+}
+
+static int server_handle(struct mg_connection *conn, void *cbdata)
+{
+	struct livery *app = cbdata;
+	struct worker *w = mg_get_thread_pointer(conn);
+	struct timespec t0;
+	struct req r;
+	char qpath[600];
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	req_init(&r, app, conn);
+	r.db = w ? w->db : NULL;
+	if (r.db == NULL)
+		reply_error(&r, 503, "unavailable",
+			    "The store cannot reach its database right now. Try again in a minute.",
+			    NULL);
+	else
+		route_dispatch(&r);
+	req_send(&r);
+	lv_info("request", "rid=%s method=%s path=%s route=%s status=%d bytes=%zu "
+		"ms=%.2f employee=%lld",
+		r.rid, r.method, lv_log_quote(qpath, sizeof(qpath), r.path),
+		r.route ? r.route->name : "-", r.status, r.out.len,
+		server_ms_since(&t0), r.user ? (long long)r.user->employee : 0LL);
+	req_cleanup(&r);
+	return r.status ? r.status : 500;
+}
+
+int server_run(struct livery *app, char *msg, size_t msglen)
+{
+	struct mg_callbacks cb;
+	struct mg_context *ctx = NULL;
+	struct sigaction sa;
+	sigset_t stop_set;
+	char threads[16];
+	int sig = 0, rc = LV_EUNAVAIL;
+	const char *options[] = {
+		"listening_ports", app->cfg.listen,
+		"num_threads", threads,
+		"tcp_nodelay", "1",
+		"enable_keep_alive", "yes",
+		"keep_alive_timeout_ms", "15000",
+		"request_timeout_ms", "30000",
+		"enable_directory_listing", "no",
+		"cgi_pattern", "",
+		"ssi_pattern", "",
+		"access_control_allow_origin", "",
+		"access_control_allow_methods", "",
+		"access_control_allow_headers", "",
+		"max_request_size", "16384",
+		"decode_query_string", "no",
+		NULL
+	};
+
+	lv_snprintf(threads, sizeof(threads), "%lld", (long long)app->cfg.threads);
+	memset(&cb, 0, sizeof(cb));
+	cb.init_thread = server_thread_init;
+	cb.exit_thread = server_thread_exit;
+	cb.log_message = server_log_message;
+
+	/* Block the stop signals in every thread CivetWeb starts; this thread
+	 * waits for them with sigwait(). */
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, NULL);
+	sigemptyset(&stop_set);
+	sigaddset(&stop_set, SIGTERM);
+	sigaddset(&stop_set, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &stop_set, NULL);
+
+	mg_init_library(0);
+	ctx = mg_start(&cb, app, options);
+	if (ctx == NULL) {
+		lv_snprintf(msg, msglen,
+			    "cannot listen on %s (server.listen): is another "
+			    "process using it?", app->cfg.listen);
+		goto out;
+	}
+	mg_set_request_handler(ctx, "/", server_handle, app);
+	lv_info("listening", "listen=%s public_url=%s version=%s", app->cfg.listen,
+		app->cfg.public_url, LIVERY_VERSION);
+	while (sigwait(&stop_set, &sig) != 0)
+		;
+	lv_info("stopping", "signal=%d", sig);
+	rc = LV_OK;
+out:
+	if (ctx)
+		mg_stop(ctx); /* waits for in-flight requests */
+	mg_exit_library();
+	return rc;
+}
