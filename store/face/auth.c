@@ -136,14 +136,12 @@ int auth_logout_post(struct req *r)
 	char *id_token = NULL, *url = NULL;
 	int rc;
 
+	lv_info("logout", "rid=%s employee=%lld", r->rid, (long long)r->user->employee);
 	session_end(r, &id_token);
-	lv_info("logout", "rid=%s employee=%lld", r->rid,
-		r->user ? (long long)r->user->employee : 0LL);
 	if (sso_logout_url(r->app->rp, id_token, &url) == LV_OK)
 		rc = reply_redirect(r, 303, url);
 	else
 		rc = reply_page(r, 200, "signed_out", req_tr(r, "Signed out"), NULL);
-	r->user = NULL; /* the page after logout shows no one */
 	lv_free(id_token);
 	lv_free(url);
 	return rc;

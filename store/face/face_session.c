@@ -91,6 +91,11 @@ int session_end(struct req *r, char **id_token)
 		if (id_token && r->user->sess.id_token)
 			*id_token = lv_strdup(r->user->sess.id_token);
 		rc = sso_session_destroy(r->app->rp, r->db, r->user->cookie);
+		/* from here on the request is anonymous */
+		json_decref(r->user->profile);
+		sso_session_cleanup(&r->user->sess);
+		memset(r->user, 0, sizeof(*r->user));
+		r->user = NULL;
 	}
 	session_cookie_set(r, NULL);
 	return rc;

@@ -31,8 +31,9 @@ int session_load(struct req *r);
  */
 int session_start(struct req *r, int64_t employee, const struct sso_identity *id);
 
-/* Ends r's session (if any) and clears the cookie. OUT: *id_token copy
-   for the provider's logout (may be NULL), freed with lv_free. */
+/* Ends r's session (if any), clears the cookie, and makes the rest of
+   the request anonymous (r->user is NULL after). OUT: *id_token copy for
+   the provider's logout (may be NULL), freed with lv_free. */
 int session_end(struct req *r, char **id_token);
 
 /* 0 when token equals the session's CSRF token (constant time). */

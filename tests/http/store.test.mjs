@@ -40,7 +40,11 @@ describe('the storefront', { skip: skipReason }, () => {
 		base = stack.base;
 	});
 	after(async () => {
-		await stack?.stop();
+		/* a clean exit also means no leak report under the sanitizers */
+		const r = await stack?.stop();
+		if (r)
+			assert.deepEqual({ code: r.code, signal: r.signal }, { code: 0, signal: null },
+				`livery's exit after SIGTERM: ${JSON.stringify(r)}\n${stack.logs()}`);
 	});
 
 	it('the catalog greets the employee by first name, in English for bob', async () => {
