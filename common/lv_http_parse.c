@@ -163,7 +163,8 @@ static const char *form_decode(const char *p, size_t len, int is_key,
 	for (i = 0; i < n && why == NULL; i++) {
 		unsigned char c = (unsigned char)d[i];
 
-		if (c < 0x20 && (is_key || (c != '\t' && c != '\r' && c != '\n')))
+		if (c < 0x20 &&
+		    (is_key || (c != '\t' && c != '\r' && c != '\n')))
 			why = is_key ? "control character in key"
 				     : "control character in value";
 	}
@@ -305,7 +306,8 @@ int lv_cookie_get(const char *header, const char *name, char *out,
 			k = eq;
 			while (k > a && is_ows(k[-1]))
 				k--;
-			if ((size_t)(k - a) == nlen && memcmp(a, name, nlen) == 0) {
+			if ((size_t)(k - a) == nlen &&
+			    memcmp(a, name, nlen) == 0) {
 				for (k = eq + 1; k < b && is_ows(*k); k++)
 					;
 				rc = cookie_copy(k, (size_t)(b - k), out,

@@ -61,13 +61,13 @@ struct tpl_node {
 	unsigned char kind;
 	unsigned char bol;        /* the first output of its source line */
 	unsigned char line_start; /* TEXT: begins exactly where its line does */
-	unsigned char first;      /* first node of block content begun mid-line */
+	unsigned char first;      /* first of block content begun mid-line */
 	unsigned char tail;       /* empty line end of block content */
 	unsigned char standalone; /* PARTIAL/PARENT: text is the indentation */
 	unsigned char indented;   /* BLOCK: content gets indentation + text */
 	unsigned char dedented;   /* BLOCK: content lost its own indentation */
 	unsigned char intrinsic;  /* BLOCK: text is the first content line's */
-	struct tpl_str text;      /* TEXT: bytes; PARTIAL/PARENT/BLOCK: indent */
+	struct tpl_str text;      /* TEXT: bytes; PARTIAL..BLOCK: indent */
 	struct tpl_str name;      /* the tag's name, trimmed */
 	struct tpl_str *parts;    /* VAR..INVERTED: dotted name; NULL for "." */
 	size_t nparts;
@@ -154,12 +154,12 @@ static int is_space(char c)
 /* ---------------------------------------------------------------- parser */
 
 struct tpl_tag {
-	char type;           /* 0 for a variable, else the sigil ('{', '#', ...) */
+	char type;           /* 0 for a variable, else the sigil: '{', '#'.. */
 	size_t start;        /* the opening delimiter */
 	size_t end;          /* just past the closing delimiter */
 	struct tpl_str body; /* the name, trimmed; for '=', the inner text */
 	int clear_left;      /* only whitespace before it on its line */
-	int clear_right;     /* only whitespace after it, then a newline or EOF */
+	int clear_right;     /* only whitespace after it, then newline/EOF */
 	size_t line_begin;   /* start of the tag's line */
 	size_t after_line;   /* past the trailing whitespace and newline */
 };
@@ -498,7 +498,8 @@ static int parse_open(struct tpl_parser *p, const struct tpl_tag *tag)
 
 	if (kind == TPL_SECTION || kind == TPL_INVERTED) {
 		standalone = tag->clear_left && tag->clear_right;
-		parse_text(p, p->pos, standalone ? tag->line_begin : tag->start);
+		parse_text(p, p->pos,
+			   standalone ? tag->line_begin : tag->start);
 	} else if (tag->clear_left) {
 		/* Whether the pair stands alone is known at its closing tag:
 		 * keep the indentation in a node of its own until then. */
@@ -559,9 +560,14 @@ static int tpl_parse_into(const char *src, size_t len,
 			  struct lv_tpl *t, struct tpl_list *out, char *err,
 			  size_t errlen);
 
-/* Replaces a just-closed translation section by its translation. */
+/*
+ * Replaces a just-closed translation section by its translation. The hook
+ * gets the text between the tags as written; when a tag stood alone on its
+ * line, the replacement loses what that line contributed (its whitespace
+ * and line end), as the section's own content did.
+ */
 static int parse_translate(struct tpl_parser *p, struct tpl_frame *f,
-			   size_t content_end, int section_bol)
+			   const struct tpl_tag *close)
 {
 	struct lv_buf repl;
 	struct tpl_list sub = { 0 };
@@ -569,12 +575,12 @@ static int parse_translate(struct tpl_parser *p, struct tpl_frame *f,
 	char suberr[200] = "";
 	char buf[48];
 	char *copy;
-	size_t i, len;
+	size_t i, start = 0, len;
 	int rc;
 
 	lv_buf_init(&repl, 1u << 24);
-	rc = p->opts->xlate(p->opts->xlate_arg, p->src + f->content_pos,
-			    content_end - f->content_pos, &repl);
+	rc = p->opts->xlate(p->opts->xlate_arg, p->src + f->after,
+			    close->start - f->after, &repl);
 	if (rc != LV_OK) {
 		parse_fail(p, f->tag_pos, "translation of '%s' failed",
 			   msg_name(f->name, buf, sizeof(buf)));
@@ -586,7 +592,22 @@ static int parse_translate(struct tpl_parser *p, struct tpl_frame *f,
 	p->t->bufs = lv_realloc(p->t->bufs,
 				(p->t->nbufs + 1) * sizeof(*p->t->bufs));
 	p->t->bufs[p->t->nbufs++] = copy;
-	rc = tpl_parse_into(copy, len, NULL,
+	if (f->clear_left && f->clear_right) {
+		while (start < len && is_ws(copy[start]))
+			start++;
+		if (start < len && copy[start] == '\r' && start + 1 < len &&
+		    copy[start + 1] == '\n')
+			start++;
+		start = start < len && copy[start] == '\n' ? start + 1 : 0;
+	}
+	if (close->clear_left && close->clear_right) {
+		i = len;
+		while (i > start && is_ws(copy[i - 1]))
+			i--;
+		if (i == start || copy[i - 1] == '\n')
+			len = i;
+	}
+	rc = tpl_parse_into(copy + start, len - start, NULL,
 			    p->max_nesting + 1 - p->nframes, p->t, &sub, suberr,
 			    sizeof(suberr));
 	if (rc != LV_OK) {
@@ -595,7 +616,7 @@ static int parse_translate(struct tpl_parser *p, struct tpl_frame *f,
 		goto out;
 	}
 	if (sub.n > 0 && sub.v[0].bol) {
-		sub.v[0].bol = (unsigned char)(section_bol || f->content_bol);
+		sub.v[0].bol = (unsigned char)(f->open_bol || f->content_bol);
 		sub.v[0].line_start = sub.v[0].line_start && f->content_bol;
 	}
 	list = parse_list(p);
@@ -626,7 +647,7 @@ static int parse_close_section(struct tpl_parser *p, const struct tpl_tag *tag)
 		f->name.n == strlen(o->xlate_section) &&
 		memcmp(f->name.p, o->xlate_section, f->name.n) == 0;
 	if (xlate) {
-		rc = parse_translate(p, f, content_end, f->open_bol);
+		rc = parse_translate(p, f, tag);
 		frame_cleanup(f);
 	} else {
 		parse_frame_node(p, f);
@@ -769,7 +790,8 @@ static int parse_close(struct tpl_parser *p, const struct tpl_tag *tag)
 				msg_name(tag->body, b1, sizeof(b1)));
 	else if (!str_eq(f->name, tag->body))
 		rc = parse_fail(p, tag->start,
-				"closing tag '%s' does not match '%s' (line %zu)",
+				"closing tag '%s' does not match '%s' "
+				"(line %zu)",
 				msg_name(tag->body, b1, sizeof(b1)),
 				msg_name(f->name, b2, sizeof(b2)),
 				line_of(p->src, f->tag_pos));

@@ -30,7 +30,7 @@
 
 #include "lv_buf.h"
 
-/* Sections, inverted sections, parents and blocks open at once in a template. */
+/* Sections, inverted sections, parents and blocks open at once. */
 #define LV_TPL_MAX_NESTING 100
 /* Partials, parents and overridden blocks being rendered inside each other. */
 #define LV_TPL_MAX_PARTIALS 64
@@ -42,14 +42,18 @@ struct lv_tpl_set; /* named templates: {{>partial}}, {{<parent}} */
 
 /*
  * Translation hook, called at parse time for every section whose name is
- * opts->xlate_section (e.g. "t"). text/len is the section's inner source as
- * written (unrendered; without the lines of the section tags when those
- * stand alone on their lines). The hook appends the replacement source to
+ * opts->xlate_section (e.g. "t"). text/len is the section's inner source
+ * exactly as written between the two tags (unrendered: the msgid that
+ * scripts/po-extract collects). The hook appends the replacement source to
  * out and returns LV_OK, or an LV_E* code that makes the parse fail with it.
  * The replacement is parsed with the default {{ }} delimiters (and without
  * calling the hook again) in place of the whole section, and is rendered
  * against the surrounding context as if it had been written inline:
  * {{#t}}Hello, {{name}}!{{/t}} becomes Bonjour, {{name}} !
+ * When a section tag stands alone on its line, the replacement loses what
+ * that line contributed (whitespace and the first line end after an
+ * opening tag, whitespace after the last line end before a closing tag),
+ * so a translation laid out like its msgid renders like the section would.
  */
 typedef int (*lv_tpl_xlate_fn)(void *arg, const char *text, size_t len,
 			       struct lv_buf *out);

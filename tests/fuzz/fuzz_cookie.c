@@ -48,10 +48,12 @@ static void check_path(const char *s)
 		return;
 	if (n == 0 || n > 1024 || s[0] != '/' || s[1] == '/' || s[1] == '\\')
 		abort();
-	for (i = 0; i < n; i++)
-		if ((unsigned char)s[i] <= 0x20 || (unsigned char)s[i] >= 0x7f ||
-		    s[i] == '\\')
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c <= 0x20 || c >= 0x7f || c == '\\')
 			abort();
+	}
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

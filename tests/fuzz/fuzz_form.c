@@ -33,7 +33,8 @@ static void check_parsed(const struct lv_kvlist *l, int rc, const char *msg)
 		const char *k = l->items[i].key, *v = l->items[i].val;
 
 		if (strlen(k) > LV_FORM_MAX_KEY ||
-		    !lv_utf8_valid(k, strlen(k)) || !lv_utf8_valid(v, strlen(v)))
+		    !lv_utf8_valid(k, strlen(k)) ||
+		    !lv_utf8_valid(v, strlen(v)))
 			abort();
 		if (lv_kvlist_get(l, k) == NULL || lv_kvlist_count(l, k) == 0)
 			abort();

@@ -72,9 +72,10 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	add("tree", "{{name}}{{#items}}\n  {{>tree}}{{/items}}");
 	add("self", "x{{>self}}");
 	add("t", "{{#t}}Hello, {{name}}!{{/t}}");
-	default_data = json_loads("{\"name\": \"<n>\", \"t\": true, \"n\": 1.5, "
-				  "\"items\": [{\"name\": \"a\", \"items\": "
-				  "[{\"name\": \"b\"}]}, {\"name\": \"c\"}]}",
+	default_data = json_loads("{\"name\": \"<n>\", \"t\": true, "
+				  "\"n\": 1.5, \"items\": [{\"name\": \"a\", "
+				  "\"items\": [{\"name\": \"b\"}]}, "
+				  "{\"name\": \"c\"}]}",
 				  0, NULL);
 	if (default_data == NULL)
 		abort();
@@ -105,7 +106,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	lv_buf_init(&a, 1 << 20);
 	lv_buf_init(&b, 1 << 20);
 	if (sep)
-		json = json_loadb(sep + 4, size - len - 4, JSON_DECODE_ANY, NULL);
+		json = json_loadb(sep + 4, size - len - 4, JSON_DECODE_ANY,
+				  NULL);
 	if (lv_tpl_parse(src, len, &opts, &t, err, sizeof(err)) != LV_OK) {
 		if (t != NULL)
 			abort();

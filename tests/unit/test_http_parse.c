@@ -40,7 +40,7 @@ static void test_form_ok(void)
 	CHECK_INT((int)lv_kvlist_count(&l, "z"), 0);
 	CHECK_STR(msg, "");
 
-	/* Escapes of either case, UTF-8, '=' inside values, allowed controls. */
+	/* Escapes in either case, UTF-8, '=' in values, allowed controls. */
 	CHECK_INT(form("k%C3%A9y=%e2%82%ac%3D%26&t=a%09b%0D%0Ac", 10, &l, msg,
 		       sizeof(msg)),
 		  LV_OK);
@@ -89,7 +89,8 @@ static void test_form_refused(void)
 		      "field 1: invalid percent escape");
 	check_refused("a=1&&b=2&c=%4", 13, 10, LV_EINVAL,
 		      "field 3: invalid percent escape");
-	check_refused("a=%", 3, 10, LV_EINVAL, "field 1: invalid percent escape");
+	check_refused("a=%", 3, 10, LV_EINVAL,
+		      "field 1: invalid percent escape");
 	check_refused("%g1=2", 5, 10, LV_EINVAL,
 		      "field 1: invalid percent escape");
 	check_refused("a=b%00c", 7, 10, LV_EINVAL, "field 1: NUL byte");
@@ -158,7 +159,8 @@ static void test_cookie(void)
 	CHECK_INT(lv_cookie_get("a=1", "a", out, 0), LV_ETOOBIG);
 
 	/* Whitespace, junk parts and empty values. */
-	CHECK_INT(lv_cookie_get("  ;junk; =x;;\ta = 1 ;", "a", out, sizeof(out)),
+	CHECK_INT(lv_cookie_get("  ;junk; =x;;\ta = 1 ;", "a", out,
+				sizeof(out)),
 		  LV_OK);
 	CHECK_STR(out, "1");
 	CHECK_INT(lv_cookie_get("a=; b=2", "a", out, sizeof(out)), LV_OK);
@@ -224,7 +226,8 @@ static void test_accept_language(void)
 		for (i = 0; i < 64; i++)
 			lv_buf_append_str(&h, "x,");
 		lv_buf_append_str(&h, "fr");
-		CHECK_INT(lv_accept_language_pick(lv_buf_str(&h), langs, n), -1);
+		CHECK_INT(lv_accept_language_pick(lv_buf_str(&h), langs, n),
+			  -1);
 		lv_buf_reset(&h);
 		for (i = 0; i < 63; i++)
 			lv_buf_append_str(&h, "x,");

@@ -188,7 +188,7 @@ static void check_parse_error(const char *src, int want_rc, const char *msg)
 	CHECK_INT(rc, want_rc);
 	CHECK(t == NULL);
 	if (strstr(err, msg) == NULL) {
-		fprintf(stderr, "error for \"%s\" was \"%s\", expected \"%s\"\n",
+		fprintf(stderr, "error for \"%s\": \"%s\", expected \"%s\"\n",
 			src, err, msg);
 		CHECK(strstr(err, msg) != NULL);
 	}
@@ -214,9 +214,10 @@ static void test_escaping(void)
 
 static void test_sections(void)
 {
-	const char *data = "{\"orders\": [{\"id\": 1, \"lines\": [{\"sku\": "
-			   "\"A\"}, {\"sku\": \"B\"}]}, {\"id\": 2, \"lines\": "
-			   "[]}], \"shop\": \"S\", \"empty\": \"\", \"zero\": 0}";
+	const char *data = "{\"orders\": [{\"id\": 1, \"lines\": "
+			   "[{\"sku\": \"A\"}, {\"sku\": \"B\"}]}, "
+			   "{\"id\": 2, \"lines\": []}], \"shop\": \"S\", "
+			   "\"empty\": \"\", \"zero\": 0}";
 
 	CHECK_RENDER("{{#orders}}#{{id}}:{{#lines}}{{sku}}@{{shop}} "
 		     "{{/lines}}{{^lines}}none{{/lines}};{{/orders}}",
@@ -252,14 +253,16 @@ static void test_partials(void)
 
 	CHECK_INT(set_put(set, "item", "<li>{{name}}</li>\n"), LV_OK);
 	CHECK_INT(set_put(set, "layout",
-			  "<main>\n  {{$body}}default{{/body}}\n</main>\n"), LV_OK);
+			  "<main>\n  {{$body}}default{{/body}}\n</main>\n"),
+		  LV_OK);
 	CHECK_INT((int)lv_tpl_set_count(set), 2);
 	CHECK(lv_tpl_set_get(set, "item") != NULL);
 	CHECK(lv_tpl_set_get(set, "nope") == NULL);
 	CHECK(lv_tpl_set_get(NULL, "item") == NULL);
 
 	CHECK_RENDER("<ul>\n  {{#items}}\n  {{>item}}\n  {{/items}}\n</ul>\n",
-		     "{\"items\": [{\"name\": \"a\"}, {\"name\": \"<b>\"}]}", set,
+		     "{\"items\": [{\"name\": \"a\"}, {\"name\": \"<b>\"}]}",
+		     set,
 		     "<ul>\n  <li>a</li>\n  <li>&lt;b&gt;</li>\n</ul>\n");
 	/* Missing partials render as nothing, even without a set. */
 	CHECK_RENDER("[{{>missing}}]", "{}", set, "[]");
@@ -293,7 +296,8 @@ static void test_errors(void)
 	check_parse_error("{{a..b}}", LV_EINVAL, "invalid name 'a..b'");
 	check_parse_error("{{=<% %>}}", LV_EINVAL, "unclosed tag");
 	check_parse_error("{{=<%=}}", LV_EINVAL, "invalid set-delimiter tag");
-	check_parse_error("{{=a b c=}}", LV_EINVAL, "invalid set-delimiter tag");
+	check_parse_error("{{=a b c=}}", LV_EINVAL,
+			  "invalid set-delimiter tag");
 	check_parse_error("{{<p}}{{$b}}{{/p}}", LV_EINVAL,
 			  "closing tag 'p' does not match 'b'");
 	check_parse_error("{{>}}", LV_EINVAL, "empty tag name");
@@ -382,16 +386,19 @@ static void test_nesting_bound(void)
 	lv_buf_cleanup(&src);
 }
 
-/* A toy catalogue: "Hello, {{name}}!" becomes "Bonjour, {{name}} !". */
+/* A toy catalogue: the hook sees the text between the tags as written. */
 static int xlate_fr(void *arg, const char *text, size_t len,
 		    struct lv_buf *out)
 {
+	static const char cart[] = "\n  <li>Cart</li>\n  ";
 	int *calls = arg;
 
 	(*calls)++;
 	if (len == 16 && memcmp(text, "Hello, {{name}}!", len) == 0)
 		return lv_buf_append_str(out, "Bonjour, {{name}} !");
-	if (len == 4 && memcmp(text, "Bad\n", len) == 0)
+	if (len == sizeof(cart) - 1 && memcmp(text, cart, len) == 0)
+		return lv_buf_append_str(out, "\n  <li>Panier</li>\n  ");
+	if (len == 5 && memcmp(text, "\nBad\n", len) == 0)
 		return lv_buf_append_str(out, "{{#x}}");
 	if (len == 4 && memcmp(text, "Fail", len) == 0)
 		return LV_ENOTFOUND;
@@ -421,7 +428,7 @@ static void test_xlate(void)
 	CHECK_INT(lv_tpl_render(t, data, NULL, &out), LV_OK);
 	CHECK_STR(lv_buf_str(&out), "<h1>Bonjour, &lt;Ana&gt; !</h1>\n"
 				    "<ul>\n"
-				    "  <li>Cart</li>\n"
+				    "  <li>Panier</li>\n"
 				    "</ul>\n");
 	lv_tpl_free(t);
 	t = NULL;
@@ -481,7 +488,10 @@ static void test_threads(void)
 	struct lv_tpl *t = NULL;
 	struct thread_job jobs[4];
 	pthread_t th[4];
-	const char *src = "{{<frame}}{{$main}}\n  {{#xs}}\n  {{>x}}\n  {{/xs}}\n"
+	const char *src = "{{<frame}}{{$main}}\n"
+			  "  {{#xs}}\n"
+			  "  {{>x}}\n"
+			  "  {{/xs}}\n"
 			  "{{/main}}{{/frame}}";
 	int i;
 
