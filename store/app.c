@@ -56,6 +56,7 @@ int app_theme_load(struct livery *app, char *msg, size_t msglen)
 	p.locale_dir = app->cfg.locale_dir;
 	p.primary = app->cfg.primary_color;
 	p.accent = app->cfg.accent_color;
+	p.logo = app->cfg.logo;
 	rc = theme_load(&p, &t, msg, msglen);
 	if (rc == LV_OK) {
 		theme_free(app->theme);

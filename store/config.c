@@ -63,6 +63,7 @@ static const struct cfg_key cfg_keys[] = {
 	{ "store", "currency", CFG_CURRENCY, 0, 0, "EUR", S(currency), 0 },
 	{ "store", "primary_color", CFG_COLOR, 0, 0, "#1f3a5f", S(primary_color), 0 },
 	{ "store", "accent_color", CFG_COLOR, 0, 0, "#e4a11b", S(accent_color), 0 },
+	{ "store", "logo", CFG_PATH, 0, 0, NULL, S(logo), 0 },
 	{ "database", "busy_timeout_ms", CFG_INT, 0, 600000, "5000", S(busy_timeout_ms), 0 },
 	{ "oidc", "issuer", CFG_ISSUER, 0, 0, NULL, S(issuer), 1 },
 	{ "oidc", "client_id", CFG_WORD, 0, 0, NULL, S(client_id), 1 },

@@ -34,6 +34,7 @@ struct lv_config {
 	char *currency;        /* ISO 4217 */
 	char *primary_color;   /* #rrggbb */
 	char *accent_color;
+	char *logo;            /* optional: the company's logo file */
 
 	/* [database] */
 	int64_t busy_timeout_ms;

@@ -24,6 +24,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "catalog_csv.h"
 #include "lv_err.h"
 #include "lv_log.h"
 #include "lv_mem.h"
@@ -69,6 +70,7 @@ struct theme {
 	struct theme_file *files; /* sorted by name */
 	size_t nfiles;
 	size_t files_bytes;
+	const char *logo; /* name of the configured logo among files, or NULL */
 };
 
 /* ------------------------------------------------------------------ */
@@ -562,6 +564,41 @@ out:
 	return rc;
 }
 
+/*
+ * Adds the company's logo from the configuration as "company-logo.<ext>".
+ * It is checked like a catalog picture (type from the bytes, no scripted
+ * SVG), since it is served to every browser.
+ */
+static int theme_logo_load(struct theme *t, const char *path, size_t *cap,
+			   char *msg, size_t msglen)
+{
+	const char *ct = NULL, *ext;
+	char *data = NULL, why[256], name[32];
+	size_t len = 0;
+	int rc;
+
+	rc = file_read(path, THEME_MAX_LOGO, &data, &len, msg, msglen);
+	if (rc != LV_OK)
+		goto out;
+	rc = catalog_image_check((const unsigned char *)data, len, path, &ct, why,
+				 sizeof(why));
+	if (rc != LV_OK) {
+		lv_snprintf(msg, msglen, "store.logo %s: %s", path, why);
+		goto out;
+	}
+	ext = strcmp(ct, "image/svg+xml") == 0 ? "svg"
+	      : strcmp(ct, "image/png") == 0   ? "png"
+	      : strcmp(ct, "image/jpeg") == 0  ? "jpg"
+					       : "webp";
+	lv_snprintf(name, sizeof(name), "company-logo.%s", ext);
+	theme_file_add(t, name, (unsigned char *)data, len, cap);
+	t->logo = t->files[t->nfiles - 1].name;
+	data = NULL;
+out:
+	lv_free(data);
+	return rc;
+}
+
 static int theme_static_load(struct theme *t, const char *root,
 			     const struct theme_params *p, char *msg,
 			     size_t msglen)
@@ -578,6 +615,11 @@ static int theme_static_load(struct theme *t, const char *root,
 		goto out;
 	if (stat(dir, &st) == 0) {
 		rc = theme_static_read(t, dir, "", 0, &cap, msg, msglen);
+		if (rc != LV_OK)
+			goto out;
+	}
+	if (p->logo) {
+		rc = theme_logo_load(t, p->logo, &cap, msg, msglen);
 		if (rc != LV_OK)
 			goto out;
 	}
@@ -1115,6 +1157,14 @@ json_t *theme_asset_urls(const struct theme *t)
 		if (a)
 			json_object_set_new(urls, named[i].key,
 					    json_string(a->url));
+	}
+	if (t && t->logo) { /* the company's own logo replaces the theme's */
+		const struct theme_asset *a = theme_asset_get(t, NULL, t->logo);
+
+		if (a) {
+			json_object_set_new(urls, "logo", json_string(a->url));
+			json_object_set_new(urls, "mark", json_string(a->url));
+		}
 	}
 	return urls;
 }

@@ -36,6 +36,8 @@ struct theme_params {
 	const char *locale_dir; /* may be NULL: English only */
 	const char *primary;    /* "#rrggbb"; NULL for the default */
 	const char *accent;     /* "#rrggbb"; NULL for the default */
+	const char *logo;       /* the company's logo (SVG, PNG, JPEG, WebP file);
+				   NULL: the theme's own mark.svg */
 };
 
 /* One static file, owned by the theme. */
@@ -52,6 +54,7 @@ struct theme_asset {
 /* Limits of what a theme may hold. */
 #define THEME_MAX_TEMPLATE (1024u * 1024)
 #define THEME_MAX_ASSET (8u * 1024 * 1024)
+#define THEME_MAX_LOGO (1024u * 1024)
 #define THEME_MAX_ASSETS_TOTAL (64u * 1024 * 1024)
 #define THEME_MAX_FILES 1000
 #define THEME_MAX_LANGS 64

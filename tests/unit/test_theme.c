@@ -278,7 +278,7 @@ static int theme_ready(void)
 
 static void test_load_default(void)
 {
-	struct theme_params p = { themes_dir, "default", locale_dir, NULL, NULL };
+	struct theme_params p = { themes_dir, "default", locale_dir, NULL, NULL, NULL };
 	const char *const *langs;
 	char msg[512] = "";
 	size_t n = 0;
@@ -845,7 +845,7 @@ static void test_concurrent_render(void)
 /* A reload of the same files gives the same URLs (stable hashes). */
 static void test_reload_stable(void)
 {
-	struct theme_params p = { themes_dir, "default", locale_dir, NULL, NULL };
+	struct theme_params p = { themes_dir, "default", locale_dir, NULL, NULL, NULL };
 	struct theme *again = NULL;
 	char msg[512];
 
@@ -903,7 +903,7 @@ static void test_load_errors(void)
 		"layout.mustache", "<p>{{#t}}Sign out{{/t}} {{$b}}{{/b}}</p>",
 		"page.mustache", "{{<layout}}{{$b}}{{> part}}{{/b}}{{/layout}}",
 		"part.mustache", "[{{x}}]", "notes.txt", "ignored", NULL };
-	struct theme_params p = { NULL, NULL, locale_dir, NULL, NULL };
+	struct theme_params p = { NULL, NULL, locale_dir, NULL, NULL, NULL };
 	struct theme *t = NULL;
 	struct lv_buf out;
 	char dir[600], msg[512], sdir[1200];
@@ -993,6 +993,38 @@ static void test_load_errors(void)
 	theme_free(t);
 }
 
+/* The configured logo replaces the theme's mark; a scripted SVG is refused. */
+static void test_company_logo(void)
+{
+	struct theme_params p = { themes_dir, "default", locale_dir, NULL, NULL, NULL };
+	struct theme *t = NULL;
+	char good[1200], bad[1200], msg[512] = "";
+	json_t *urls;
+	FILE *f;
+
+	snprintf(good, sizeof(good), "%s/logo-good.svg", tmpdir);
+	snprintf(bad, sizeof(bad), "%s/logo-bad.svg", tmpdir);
+	f = fopen(good, "w");
+	fputs("<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 10 10\">"
+	      "<rect width=\"10\" height=\"10\" fill=\"#123456\"/></svg>", f);
+	fclose(f);
+	f = fopen(bad, "w");
+	fputs("<svg xmlns=\"http://www.w3.org/2000/svg\"><script>alert(1)</script></svg>", f);
+	fclose(f);
+	p.logo = good;
+	CHECK_INT(theme_load(&p, &t, msg, sizeof(msg)), LV_OK);
+	urls = theme_asset_urls(t);
+	CHECK(strstr(json_string_value(json_object_get(urls, "mark")), "/company-logo.svg") != NULL);
+	CHECK(strstr(json_string_value(json_object_get(urls, "logo")), "/company-logo.svg") != NULL);
+	json_decref(urls);
+	theme_free(t);
+	t = NULL;
+	p.logo = bad;
+	CHECK(theme_load(&p, &t, msg, sizeof(msg)) != LV_OK);
+	CHECK(strstr(msg, "store.logo") != NULL);
+	CHECK(t == NULL);
+}
+
 int main(void)
 {
 	const char *build = getenv("LV_BUILD_DIR");
@@ -1023,6 +1055,7 @@ int main(void)
 	}
 
 	LV_RUN(test_load_default);
+	LV_RUN(test_company_logo);
 	LV_RUN(test_assets);
 	LV_RUN(test_brand_css);
 	LV_RUN(test_render_fixtures);
