@@ -16,6 +16,7 @@
 
 #include "lv_err.h"
 #include "lv_mem.h"
+#include "lv_parse.h"
 
 /* ------------------------------------------------------------------ UTF-8 */
 
@@ -117,17 +118,6 @@ size_t lv_kvlist_count(const struct lv_kvlist *l, const char *key)
 	return count;
 }
 
-static int hex_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /*
  * Decodes one key or value (len bytes at p). OUT: *dst, a new string the
  * caller frees (also on error). Returns NULL, or why the text is refused.
@@ -147,8 +137,8 @@ static const char *form_decode(const char *p, size_t len, int is_key,
 			d[n++] = ' ';
 		} else if (p[i] != '%') {
 			d[n++] = p[i];
-		} else if (len - i < 3 || (hi = hex_value(p[i + 1])) < 0 ||
-			   (lo = hex_value(p[i + 2])) < 0) {
+		} else if (len - i < 3 || (hi = lv_hex_digit(p[i + 1])) < 0 ||
+			   (lo = lv_hex_digit(p[i + 2])) < 0) {
 			why = "invalid percent escape";
 		} else {
 			d[n++] = (char)(hi << 4 | lo);

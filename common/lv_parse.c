@@ -55,3 +55,14 @@ int lv_parse_i64(const char *s, int64_t min, int64_t max, int64_t *out)
 {
 	return lv_parse_i64n(s, strlen(s), min, max, out);
 }
+
+int lv_hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}

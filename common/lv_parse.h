@@ -21,4 +21,7 @@ int lv_parse_i64(const char *s, int64_t min, int64_t max, int64_t *out);
 int lv_parse_i64n(const char *s, size_t n, int64_t min, int64_t max,
 		  int64_t *out);
 
+/* The value of hexadecimal digit c (0-9, a-f, A-F), or -1. */
+int lv_hex_digit(char c);
+
 #endif

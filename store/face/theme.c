@@ -28,6 +28,7 @@
 #include "lv_err.h"
 #include "lv_log.h"
 #include "lv_mem.h"
+#include "lv_parse.h"
 #include "lv_tpl.h"
 
 #define THEME_DEFAULT_PRIMARY "#1f3a5f"
@@ -226,17 +227,6 @@ struct rgb {
 	double r, g, b; /* 0..255 */
 };
 
-static int hex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* "#rrggbb" into out. Returns LV_OK or LV_EINVAL. */
 static int colour_parse(const char *s, struct rgb *out)
 {
@@ -245,7 +235,7 @@ static int colour_parse(const char *s, struct rgb *out)
 	if (s == NULL || strlen(s) != 7 || s[0] != '#')
 		goto out;
 	for (i = 0; i < 6; i++) {
-		v[i] = hex_digit(s[i + 1]);
+		v[i] = lv_hex_digit(s[i + 1]);
 		if (v[i] < 0)
 			goto out;
 	}
