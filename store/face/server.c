@@ -27,6 +27,7 @@
 #include "lv_mem.h"
 #include "http_internal.h"
 #include "routes.h"
+#include "sso.h"
 
 struct worker {
 	struct lv_db *db;
@@ -77,6 +78,47 @@ static double server_ms_since(const struct timespec *t0)
 	       (double)(t1.tv_nsec - t0->tv_nsec) / 1e6;
 }
 
+/*
+ * Housekeeping while serving: every few minutes, delete expired pending
+ * sign-ins, sessions and remembered logout token ids (sso_purge), on a
+ * connection of its own. Stops when server_run() signals stop.
+ */
+#define MAINTENANCE_SECONDS 300
+
+struct maintenance {
+	struct livery *app;
+	pthread_mutex_t lock;
+	pthread_cond_t wake;
+	int stop;
+};
+
+static void *server_maintenance(void *arg)
+{
+	struct maintenance *m = arg;
+	struct lv_db *db = NULL;
+	char msg[512];
+
+	pthread_mutex_lock(&m->lock);
+	while (!m->stop) {
+		struct timespec until;
+
+		pthread_mutex_unlock(&m->lock);
+		if (db == NULL && app_db_open(m->app, 0, &db, msg, sizeof(msg)) != LV_OK)
+			lv_warn("maintenance", "error=\"%s\"", msg);
+		if (db && sso_purge(m->app->rp, db) != LV_OK)
+			lv_warn("maintenance", "what=sso_purge rc=failed");
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_sec += MAINTENANCE_SECONDS;
+		pthread_mutex_lock(&m->lock);
+		while (!m->stop &&
+		       pthread_cond_timedwait(&m->wake, &m->lock, &until) == 0)
+			;
+	}
+	pthread_mutex_unlock(&m->lock);
+	lv_db_close(db);
+	return NULL;
+}
+
 static int server_handle(struct mg_connection *conn, void *cbdata)
 {
 	struct livery *app = cbdata;
@@ -108,6 +150,9 @@ int server_run(struct livery *app, char *msg, size_t msglen)
 {
 	struct mg_callbacks cb;
 	struct mg_context *ctx = NULL;
+	struct maintenance m = { app, PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0 };
+	pthread_t maint;
+	int maint_started = 0;
 	struct sigaction sa;
 	sigset_t stop_set;
 	char threads[16];
@@ -155,6 +200,7 @@ int server_run(struct livery *app, char *msg, size_t msglen)
 		goto out;
 	}
 	mg_set_request_handler(ctx, "/", server_handle, app);
+	maint_started = pthread_create(&maint, NULL, server_maintenance, &m) == 0;
 	lv_info("listening", "listen=%s public_url=%s version=%s", app->cfg.listen,
 		app->cfg.public_url, LIVERY_VERSION);
 	while (sigwait(&stop_set, &sig) != 0)
@@ -162,6 +208,13 @@ int server_run(struct livery *app, char *msg, size_t msglen)
 	lv_info("stopping", "signal=%d", sig);
 	rc = LV_OK;
 out:
+	if (maint_started) {
+		pthread_mutex_lock(&m.lock);
+		m.stop = 1;
+		pthread_cond_signal(&m.wake);
+		pthread_mutex_unlock(&m.lock);
+		pthread_join(maint, NULL);
+	}
 	if (ctx)
 		mg_stop(ctx); /* waits for in-flight requests */
 	mg_exit_library();
