@@ -145,8 +145,13 @@ static int page_catalog(struct req *r, const char *category, const char *cat_nam
 								"name", cat_name ? cat_name : category));
 	if (q.search && *q.search)
 		json_object_set_new(page, "query", json_string(q.search));
+	/* Across the whole catalog, sizes mix garments, shoes and laptop
+	 * sleeves: the size filter is offered once a category or a search
+	 * narrows the list (or when a size is already chosen). */
 	json_object_set_new(page, "filters", json_pack("{s:o,s:o}",
-		"sizes", page_choices(json_object_get(json_object_get(res, "facets"), "sizes"), q.size),
+		"sizes", category || (q.search && *q.search) || (q.size && *q.size)
+			? page_choices(json_object_get(json_object_get(res, "facets"), "sizes"), q.size)
+			: json_array(),
 		"colours", page_choices(json_object_get(json_object_get(res, "facets"), "colours"), q.colour)));
 	if (per_page > 0 && total > per_page) {
 		int64_t pages = (total + per_page - 1) / per_page;
@@ -204,7 +209,7 @@ int page_search_get(struct req *r)
 
 	if (q == NULL || *q == '\0')
 		return page_catalog(r, NULL, NULL, req_tr(r, "All products"), "/search", 0);
-	return page_catalog(r, NULL, NULL, req_tr(r, "Search results"), "/search", 0);
+	return page_catalog(r, NULL, NULL, req_tr(r, "Search"), "/search", 0);
 }
 
 /* [{value, selected, available}] for one variant attribute. */
@@ -333,8 +338,19 @@ int page_profile_get(struct req *r)
 		json_array_append_new(roles, json_string(req_tr(r, "Store administrator")));
 	if (r->user->roles & LV_ROLE_APPROVER)
 		json_array_append_new(roles, json_string(req_tr(r, "Approver")));
-	return reply_page(r, 200, "profile", req_tr(r, "My profile"),
-			  json_pack("{s:O,s:o}", "employee", r->user->profile, "roles", roles));
+	{
+		json_t *emp = json_deep_copy(r->user->profile);
+		const char *loc = json_string_value(json_object_get(emp, "locale"));
+		char base[3] = "";
+
+		if (loc && strlen(loc) >= 2) { /* "fr-CA" is shown as Français */
+			base[0] = loc[0];
+			base[1] = loc[1];
+			json_object_set_new(emp, "locale", json_string(theme_language_name(base)));
+		}
+		return reply_page(r, 200, "profile", req_tr(r, "My profile"),
+				  json_pack("{s:o,s:o}", "employee", emp, "roles", roles));
+	}
 }
 
 int page_language_post(struct req *r)

@@ -162,7 +162,10 @@ int server_run(struct livery *app, char *msg, size_t msglen)
 		"num_threads", threads,
 		"tcp_nodelay", "1",
 		"enable_keep_alive", "yes",
-		"keep_alive_timeout_ms", "15000",
+		/* CivetWeb gives each open connection a worker thread: a short
+		 * keep-alive stops idle browser connections from starving
+		 * everyone else (and from being a cheap denial of service). */
+		"keep_alive_timeout_ms", "2000",
 		"request_timeout_ms", "30000",
 		"enable_directory_listing", "no",
 		"cgi_pattern", "",

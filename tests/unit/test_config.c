@@ -40,7 +40,7 @@ static void test_defaults_and_minimal(void)
 	CHECK_INT(lv_config_load(&c, write_conf("min.conf", minimal), 1, msg, sizeof(msg)), LV_OK);
 	CHECK_STR(c.listen, "127.0.0.1:8080");
 	CHECK_STR(c.redirect_path, "/auth/callback");
-	CHECK_INT(c.threads, 8);
+	CHECK_INT(c.threads, 32);
 	CHECK_INT(c.public_https, 1);
 	CHECK_STR(c.db_path, "/var/lib/livery/livery.db");
 	CHECK_STR(c.client_secret, "s3cret");
