@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 
 #include "app.h"
+#include "audit.h"
 #include "catalog_csv.h"
 #include "lv_db.h"
 #include "lv_err.h"
@@ -167,6 +168,20 @@ static int cli_import_catalog(const struct cli_args *a)
 		fprintf(stderr, "livery: %s: nothing was imported (%zu error%s)\n",
 			a->pos[0], rep.n_errors, rep.n_errors == 1 ? "" : "s");
 		goto out;
+	}
+	{
+		struct audit_actor who = { 0, "cli", NULL };
+		json_t *after = json_pack("{s:s,s:i,s:i,s:i,s:i,s:i,s:i}", "file", a->pos[0],
+					  "categories", rep.categories, "products", rep.products,
+					  "variants", rep.variants, "images", rep.images,
+					  "deactivated_products", rep.deactivated_products,
+					  "deactivated_variants", rep.deactivated_variants);
+
+		/* after the import's own transaction: see the note in audit.h */
+		if (audit_append(db, &who, "catalog.import", "catalog", NULL, NULL, after) != LV_OK)
+			fprintf(stderr, "livery: warning: the import is done but could not be "
+					"written to the audit log\n");
+		json_decref(after);
 	}
 	printf("%s: imported %d categories, %d products, %d variants, %d images; "
 	       "deactivated %d products and %d variants no longer listed\n", a->pos[0],

@@ -318,5 +318,8 @@ describe('the command line', { skip: skipReason }, () => {
 		const ok = run('import-catalog', '--config', c, demoCsv());
 		assert.equal(ok.status, 0, ok.stderr);
 		assert.match(ok.stdout, /imported 5 categories, \d+ products/);
+		const audit = execFileSync('sqlite3', [path.join(tmp, 'data', 'livery.db'),
+			"SELECT actor_label || ' ' || action || ' ' || json_extract(after, '$.products') FROM audit_log"]).toString().trim();
+		assert.match(audit, /^cli catalog\.import \d+$/, 'one audit entry, for the import that changed something');
 	});
 });
