@@ -279,8 +279,15 @@ static int cfg_set(struct lv_config *cfg, const struct cfg_key *k, const char *v
 	}
 	lv_free(*cfg_str(cfg, k));
 	*cfg_str(cfg, k) = lv_strdup(v);
-	if (k->type == CFG_URL)
+	if (k->type == CFG_URL) {
+		/* kept as an origin ("https://host"), the form browsers send in
+		 * the Origin header and the form redirect URIs are built on */
+		char *u = *cfg_str(cfg, k);
+
+		if (len && u[len - 1] == '/')
+			u[len - 1] = '\0';
 		cfg->public_https = https;
+	}
 	return 0;
 }
 

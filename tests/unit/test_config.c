@@ -95,10 +95,11 @@ static void test_loopback_http_issuer_and_env(void)
 	memset(&c, 0, sizeof(c));
 	setenv("LIVERY_OIDC_CLIENT_SECRET", "from-env", 1);
 	CHECK_INT(lv_config_load(&c, write_conf("lo.conf",
-		"[server]\npublic_url = http://127.0.0.1:8080\n"
+		"[server]\npublic_url = http://127.0.0.1:8080/\n"
 		"[oidc]\nissuer = http://127.0.0.1:9090\nclient_id = livery\n"), 1, msg, sizeof(msg)), LV_OK);
 	CHECK_STR(c.client_secret, "from-env");
 	CHECK_INT(c.public_https, 0);
+	CHECK_STR(c.public_url, "http://127.0.0.1:8080");
 	unsetenv("LIVERY_OIDC_CLIENT_SECRET");
 	lv_config_cleanup(&c);
 }
