@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "allowance_cli.h"
 #include "app.h"
 #include "audit.h"
 #include "catalog_csv.h"
@@ -194,6 +195,43 @@ out:
 	return rc == LV_OK ? 0 : 1;
 }
 
+/* livery allowance SUBCOMMAND --config FILE ARGS... (see allowance_cli.h) */
+static int cli_allowance(int argc, char **argv)
+{
+	struct livery *app = NULL;
+	struct lv_db *db = NULL;
+	const char *config = NULL;
+	char **rest = lv_calloc((size_t)argc + 1, sizeof(*rest));
+	char msg[1024];
+	int k, n = 0, rc = EXIT_USAGE;
+
+	for (k = 2; k < argc; k++) {
+		if (strcmp(argv[k], "--config") == 0 && k + 1 < argc)
+			config = argv[++k];
+		else if (strncmp(argv[k], "--config=", 9) == 0)
+			config = argv[k] + 9;
+		else
+			rest[n++] = argv[k];
+	}
+	if (config == NULL || !cli_file_exists(config)) {
+		cli_fail("%s", "allowance commands need --config FILE (an existing file)");
+		goto out;
+	}
+	rc = 1;
+	if (app_new(config, 0, &app, msg, sizeof(msg)) != LV_OK) {
+		cli_fail("%s", msg);
+		goto out;
+	}
+	if (cli_db_ready(app, &db, 1) != LV_OK)
+		goto out;
+	rc = allowance_cli_main(db, app->cfg.currency, n, rest);
+out:
+	lv_db_close(db);
+	app_free(app);
+	lv_free(rest);
+	return rc;
+}
+
 static const struct cli_command cli_commands[] = {
 	{ "serve", "serve --config FILE", "run the store's web server", 0, 1, cli_serve },
 	{ "check-config", "check-config FILE", "check a configuration file and exit", 1, 0, cli_check_config },
@@ -211,6 +249,7 @@ static void cli_usage(FILE *f)
 	for (i = 0; i < N_COMMANDS; i++)
 		fprintf(f, "  livery %-36s %s\n", cli_commands[i].usage,
 			cli_commands[i].summary);
+	allowance_cli_usage(f);
 	fprintf(f, "  livery %-36s %s\n  livery %-36s %s\n", "--help", "show this help",
 		"--version", "show the version");
 	fprintf(f, "\nThe environment variable LIVERY_OIDC_CLIENT_SECRET, when set, "
@@ -234,6 +273,8 @@ int cli_main(int argc, char **argv)
 		cli_usage(stdout);
 		return 0;
 	}
+	if (strcmp(argv[1], "allowance") == 0)
+		return cli_allowance(argc, argv);
 	if (strcmp(argv[1], "--version") == 0) {
 		printf("livery %s\n", LIVERY_VERSION);
 		return 0;

@@ -301,6 +301,42 @@ describe('the command line', { skip: skipReason }, () => {
 		fs.rmSync(path.join(tmp, 'data'), { recursive: true });
 	});
 
+	test('allowance commands: create a programme, see a balance, adjust with a reason', () => {
+		const c = good();
+		assert.equal(run('migrate', '--config', c).status, 0);
+		const db = path.join(tmp, 'data', 'livery.db');
+		execFileSync('sqlite3', [db, "INSERT INTO employees (iss, sub, employee_id, name, department,"
+			+ " hire_date, created_at, updated_at) VALUES ('i', 's', 'E9001', 'Test Person', 'Warehouse',"
+			+ " '2020-01-15', 0, 0)"]);
+		const prog = conf('uniform.json', JSON.stringify({
+			slug: 'uniform', name: 'Uniform allowance', unit: 'money', amount: 30000, period: 'yearly',
+			reset: 'calendar', prorate: false, rollover_cap: 0, eligibility_days: 0,
+			audience: { departments: ['Warehouse'] }, categories: [], tags: [], overage: 'deny', position: 1,
+		}));
+		const created = run('allowance', 'programme-create', '--config', c, prog);
+		assert.equal(created.status, 0, created.stderr);
+		const again = run('allowance', 'programme-create', '--config', c, prog);
+		assert.notEqual(again.status, 0, 'a second programme with the same slug is refused');
+		const bad = run('allowance', 'programme-create', '--config', c,
+			conf('bad.json', JSON.stringify({ slug: 'x', name: 'X', unit: 'money', amount: 1, period: 'weekly' })));
+		assert.notEqual(bad.status, 0);
+		assert.match(bad.stderr, /period/);
+		const bal = run('allowance', 'balance', '--config', c, 'E9001');
+		assert.equal(bal.status, 0, bal.stderr);
+		assert.match(bal.stdout, /uniform/);
+		assert.match(bal.stdout, /300[.,]00/);
+		const noReason = run('allowance', 'adjust', '--config', c, 'E9001', 'uniform', '-10.00');
+		assert.notEqual(noReason.status, 0);
+		const adj = run('allowance', 'adjust', '--config', c, 'E9001', 'uniform', '-10.00', '--reason', 'lost badge');
+		assert.equal(adj.status, 0, adj.stderr);
+		assert.match(run('allowance', 'balance', '--config', c, 'E9001').stdout, /290[.,]00/);
+		const over = run('allowance', 'adjust', '--config', c, 'E9001', 'uniform', '-1000.00', '--reason', 'too much');
+		assert.notEqual(over.status, 0, 'an adjustment below zero is refused');
+		const audit = execFileSync('sqlite3', [db, "SELECT count(*) FROM audit_log WHERE action = 'allowance.adjust'"]).toString().trim();
+		assert.equal(audit, '1');
+		fs.rmSync(path.join(tmp, 'data'), { recursive: true });
+	});
+
 	test('a catalog CSV with bad rows reports each with its line and imports nothing', () => {
 		const c = good();
 		const header = 'category,category_name,product_slug,product_name,description,tags,restricted,sku,size,colour,fit,price,stock,image';

@@ -1,0 +1,1290 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
+/*
+ * allowance.c - allowance programmes, their periods, and the append-only
+ * ledger (see allowance.h and docs/allowances.md).
+ *
+ * Periods are computed in the process's local time zone with localtime_r
+ * and mktime only: a period starts at local midnight of its first day and
+ * ends (exclusive) at local midnight of the next period's first day, so a
+ * DST change inside a period moves nothing. Day counts for proration use
+ * local noon of each day, which is never skipped or repeated by DST.
+ *
+ * Materialisation writes each grant, rollover and expiry with one INSERT
+ * ... ON CONFLICT DO NOTHING whose amount the same statement computes from
+ * the ledger, so it is idempotent and a concurrent caller on another
+ * connection can neither double an entry nor make one from a stale sum.
+ */
+#include "allowance.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "audit.h"
+#include "lv_err.h"
+#include "lv_log.h"
+#include "lv_mem.h"
+#include "lv_parse.h"
+#include "lv_time.h"
+
+/* A programme as the ledger code needs it, read from its JSON form. */
+struct prog {
+	int64_t id;
+	const char *slug;
+	struct allowance_rule rule;
+	int64_t amount;
+	int prorate;
+	int64_t cap;
+	int64_t elig_days;
+	int64_t created_at;
+};
+
+static const char *const period_names[] = { "monthly", "quarterly", "yearly", "once" };
+static const char *const reset_names[] = { "calendar", "hire_anniversary" };
+
+/* ---- dates and periods ---- */
+
+/* Local midnight of y-m-d (m 0-based; out-of-range m and d normalise). */
+static int64_t date_midnight(int y, int m, int d)
+{
+	struct tm t;
+
+	memset(&t, 0, sizeof(t));
+	t.tm_year = y - 1900;
+	t.tm_mon = m;
+	t.tm_mday = d;
+	t.tm_isdst = -1;
+	return (int64_t)mktime(&t);
+}
+
+/* Days in month m (0-based) of year y. */
+static int month_days(int y, int m)
+{
+	struct tm t;
+
+	memset(&t, 0, sizeof(t));
+	t.tm_year = y - 1900;
+	t.tm_mon = m + 1;
+	t.tm_mday = 0; /* the last day of month m */
+	t.tm_hour = 12;
+	t.tm_isdst = -1;
+	mktime(&t);
+	return t.tm_mday;
+}
+
+/* Parses "YYYY-MM-DD" (a real date) into y, m (0-based), d. LV_OK or LV_EINVAL. */
+static int date_parse(const char *s, int *y, int *m, int *d)
+{
+	int64_t yy, mm, dd;
+
+	if (s == NULL || strlen(s) != 10 || s[4] != '-' || s[7] != '-')
+		return LV_EINVAL;
+	if (lv_parse_i64n(s, 4, 1900, 9999, &yy) != LV_OK ||
+	    lv_parse_i64n(s + 5, 2, 1, 12, &mm) != LV_OK ||
+	    lv_parse_i64n(s + 8, 2, 1, 31, &dd) != LV_OK)
+		return LV_EINVAL;
+	if (s[0] == '+' || s[0] == '-' || s[5] == '+' || s[5] == '-' || s[8] == '+' ||
+	    s[8] == '-')
+		return LV_EINVAL;
+	if (dd > month_days((int)yy, (int)mm - 1))
+		return LV_EINVAL;
+	*y = (int)yy;
+	*m = (int)mm - 1;
+	*d = (int)dd;
+	return LV_OK;
+}
+
+/* The number of calendar days from the local day of a to that of b. */
+static int64_t day_count(int64_t a, int64_t b)
+{
+	time_t ta = (time_t)a, tb = (time_t)b;
+	struct tm la, lb;
+	int64_t na, nb;
+
+	localtime_r(&ta, &la);
+	localtime_r(&tb, &lb);
+	la.tm_hour = lb.tm_hour = 12;
+	la.tm_min = lb.tm_min = la.tm_sec = lb.tm_sec = 0;
+	la.tm_isdst = lb.tm_isdst = -1;
+	na = (int64_t)mktime(&la);
+	nb = (int64_t)mktime(&lb);
+	/* noon to noon is 24 h +- 1 h per day: rounding gives whole days */
+	return nb >= na ? (nb - na + 43200) / 86400 : -((na - nb + 43200) / 86400);
+}
+
+/* Start of the months-th monthly anniversary of hire (y, m, d). */
+static int64_t anniversary(int y, int m, int d, int months)
+{
+	int total = m + months, yy = y + total / 12, mm = total % 12, dim;
+
+	dim = month_days(yy, mm);
+	return date_midnight(yy, mm, d < dim ? d : dim);
+}
+
+static void key_of_date(char *key, size_t len, int64_t t)
+{
+	time_t tt = (time_t)t;
+	struct tm l;
+
+	localtime_r(&tt, &l);
+	lv_snprintf(key, len, "%04d-%02d-%02d", l.tm_year + 1900, l.tm_mon + 1, l.tm_mday);
+}
+
+int allowance_period_at(const struct allowance_rule *rule, const char *hire_date,
+			int64_t at, struct allowance_period *out)
+{
+	static const int steps[] = { 1, 3, 12, 0 };
+	time_t t = (time_t)at;
+	struct tm l;
+	int y, m, q, hy, hm, hd, step, k, rc = LV_OK;
+
+	memset(out, 0, sizeof(*out));
+	localtime_r(&t, &l);
+	y = l.tm_year + 1900;
+	m = l.tm_mon;
+	if (rule->period == ALLOWANCE_ONCE) {
+		lv_strlcpy(out->key, "once", sizeof(out->key));
+		goto out;
+	}
+	if (rule->reset == ALLOWANCE_RESET_CALENDAR) {
+		switch (rule->period) {
+		case ALLOWANCE_MONTHLY:
+			out->start = date_midnight(y, m, 1);
+			out->end = date_midnight(y, m + 1, 1);
+			lv_snprintf(out->key, sizeof(out->key), "%04d-%02d", y, m + 1);
+			break;
+		case ALLOWANCE_QUARTERLY:
+			q = m / 3;
+			out->start = date_midnight(y, q * 3, 1);
+			out->end = date_midnight(y, q * 3 + 3, 1);
+			lv_snprintf(out->key, sizeof(out->key), "%04d-Q%d", y, q + 1);
+			break;
+		default:
+			out->start = date_midnight(y, 0, 1);
+			out->end = date_midnight(y + 1, 0, 1);
+			lv_snprintf(out->key, sizeof(out->key), "%04d", y);
+			break;
+		}
+		goto out;
+	}
+	if (hire_date == NULL) {
+		rc = LV_ENOTFOUND;
+		goto out;
+	}
+	rc = date_parse(hire_date, &hy, &hm, &hd);
+	if (rc != LV_OK)
+		goto out;
+	if (at < date_midnight(hy, hm, hd)) {
+		rc = LV_ENOTFOUND;
+		goto out;
+	}
+	step = steps[rule->period];
+	k = ((y - hy) * 12 + (m - hm)) / step;
+	if (k > 0 && anniversary(hy, hm, hd, k * step) > at)
+		k--;
+	if (anniversary(hy, hm, hd, (k + 1) * step) <= at)
+		k++;
+	out->start = anniversary(hy, hm, hd, k * step);
+	out->end = anniversary(hy, hm, hd, (k + 1) * step);
+	key_of_date(out->key, sizeof(out->key), out->start);
+out:
+	return rc;
+}
+
+int64_t allowance_prorate(int64_t amount, int64_t days, int64_t period_days)
+{
+	/* round half up: floor((2 * amount * days + period_days) / (2 * period_days)) */
+	return (2 * amount * days + period_days) / (2 * period_days);
+}
+
+/* ---- transactions ---- */
+
+/* Begins a transaction unless the caller is already in one. OUT: *own. */
+static int tx_begin(struct lv_db *db, int *own)
+{
+	*own = sqlite3_get_autocommit(db->conn);
+	return *own ? lv_db_begin(db) : LV_OK;
+}
+
+/* Commits (rc == LV_OK) or rolls back what tx_begin opened; returns rc. */
+static int tx_end(struct lv_db *db, int own, int rc)
+{
+	if (!own)
+		return rc;
+	if (rc == LV_OK)
+		rc = lv_db_commit(db);
+	if (rc != LV_OK)
+		lv_db_rollback(db);
+	return rc;
+}
+
+/* ---- programme validation ---- */
+
+static const char *const programme_keys[] = {
+	"slug", "name", "audience", "unit", "amount", "points_rate", "period", "reset",
+	"prorate", "rollover_cap", "eligibility_days", "categories", "tags", "overage",
+	"position",
+};
+
+static const char *const audience_keys[] = {
+	"departments", "sites", "job_titles", "groups", "employment_types", "employee_ids",
+};
+
+static int name_index(const char *s, const char *const *names, size_t n)
+{
+	size_t i;
+
+	for (i = 0; s != NULL && i < n; i++)
+		if (strcmp(s, names[i]) == 0)
+			return (int)i;
+	return -1;
+}
+
+#define N_OF(a) (sizeof(a) / sizeof((a)[0]))
+
+/* A non-empty array of non-empty strings of at most 200 bytes each (or, when
+ * may_be_empty, possibly empty). */
+static int check_strings(const json_t *v, int may_be_empty, const char *field, char *msg,
+			 size_t msglen)
+{
+	size_t i;
+	json_t *e;
+
+	if (!json_is_array(v)) {
+		lv_snprintf(msg, msglen, "%s: must be an array of strings", field);
+		return LV_EINVAL;
+	}
+	if (!may_be_empty && json_array_size(v) == 0) {
+		lv_snprintf(msg, msglen, "%s: must list at least one value, or be left out", field);
+		return LV_EINVAL;
+	}
+	json_array_foreach(v, i, e) {
+		if (!json_is_string(e) || json_string_length(e) == 0 ||
+		    json_string_length(e) > 200) {
+			lv_snprintf(msg, msglen, "%s: item %zu must be a non-empty string "
+				    "of at most 200 bytes", field, i + 1);
+			return LV_EINVAL;
+		}
+	}
+	return LV_OK;
+}
+
+/* An integer field within [min, max]; absent gives dflt. OUT: *out. */
+static int check_int(const json_t *def, const char *field, int required, int64_t dflt,
+		     int64_t min, int64_t max, int64_t *out, char *msg, size_t msglen)
+{
+	json_t *v = json_object_get(def, field);
+
+	if (v == NULL && !required) {
+		*out = dflt;
+		return LV_OK;
+	}
+	if (v == NULL) {
+		lv_snprintf(msg, msglen, "%s: is required", field);
+		return LV_EINVAL;
+	}
+	if (!json_is_integer(v) || json_integer_value(v) < min || json_integer_value(v) > max) {
+		lv_snprintf(msg, msglen, "%s: must be a whole number from %lld to %lld", field,
+			    (long long)min, (long long)max);
+		return LV_EINVAL;
+	}
+	*out = json_integer_value(v);
+	return LV_OK;
+}
+
+/* One of names; absent gives dflt (NULL: required). OUT: *out, the index. */
+static int check_enum(const json_t *def, const char *field, const char *const *names,
+		      size_t n, const char *dflt, int *out, char *msg, size_t msglen)
+{
+	json_t *v = json_object_get(def, field);
+	const char *s = v == NULL ? dflt : json_string_value(v);
+	size_t i, used;
+
+	if (v == NULL && dflt == NULL) {
+		lv_snprintf(msg, msglen, "%s: is required", field);
+		return LV_EINVAL;
+	}
+	*out = name_index(s, names, n);
+	if (*out >= 0)
+		return LV_OK;
+	lv_snprintf(msg, msglen, "%s: must be one of ", field);
+	for (i = 0; i < n; i++) {
+		used = strlen(msg);
+		if (lv_snprintf(msg + used, msglen - used, "%s%s", names[i],
+				i + 1 < n ? ", " : "") < 0)
+			break;
+	}
+	return LV_EINVAL;
+}
+
+/* Validates def. OUT: the parsed fields that the insert binds. */
+struct prog_def {
+	const char *slug, *name;
+	int unit, period, reset, overage, prorate;
+	int64_t amount, points_rate, cap, elig_days, position;
+	json_t *audience, *categories, *tags; /* borrowed from def */
+};
+
+static int programme_validate(const json_t *def, struct prog_def *p, char *msg, size_t msglen)
+{
+	static const char *const units[] = { "money", "points" };
+	static const char *const overages[] = { "deny", "approval", "payroll" };
+	const char *key, *s;
+	json_t *v;
+	size_t n;
+	int rc = LV_EINVAL;
+
+	memset(p, 0, sizeof(*p));
+	if (!json_is_object(def)) {
+		lv_snprintf(msg, msglen, "a programme must be a JSON object");
+		goto out;
+	}
+	json_object_foreach((json_t *)def, key, v) {
+		if (name_index(key, programme_keys, N_OF(programme_keys)) < 0) {
+			lv_snprintf(msg, msglen, "%.64s: is not a programme field", key);
+			goto out;
+		}
+	}
+	s = json_string_value(json_object_get(def, "slug"));
+	if (s == NULL) {
+		lv_snprintf(msg, msglen, "slug: is required (a string)");
+		goto out;
+	}
+	n = strlen(s);
+	if (n == 0 || n > 64 || strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789-") != n) {
+		lv_snprintf(msg, msglen, "slug: must be 1 to 64 of a-z, 0-9 and -");
+		goto out;
+	}
+	p->slug = s;
+	s = json_string_value(json_object_get(def, "name"));
+	if (s == NULL || s[0] == '\0' || strlen(s) > 200) {
+		lv_snprintf(msg, msglen, "name: is required (1 to 200 bytes of text)");
+		goto out;
+	}
+	p->name = s;
+	if (check_enum(def, "unit", units, N_OF(units), NULL, &p->unit, msg, msglen) ||
+	    check_int(def, "amount", 1, 0, 1, INT64_C(1000000000000), &p->amount, msg, msglen) ||
+	    check_enum(def, "period", period_names, N_OF(period_names), NULL, &p->period, msg,
+		       msglen) ||
+	    check_enum(def, "reset", reset_names, N_OF(reset_names), "calendar", &p->reset, msg,
+		       msglen) ||
+	    check_int(def, "rollover_cap", 0, 0, 0, INT64_C(1000000000000), &p->cap, msg,
+		      msglen) ||
+	    check_int(def, "eligibility_days", 0, 0, 0, 36600, &p->elig_days, msg, msglen) ||
+	    check_enum(def, "overage", overages, N_OF(overages), "deny", &p->overage, msg,
+		       msglen) ||
+	    check_int(def, "position", 0, 0, -1000000, 1000000, &p->position, msg, msglen))
+		goto out;
+	v = json_object_get(def, "points_rate");
+	if (p->unit == 1) {
+		if (check_int(def, "points_rate", 1, 0, 1, INT64_C(1000000000), &p->points_rate,
+			      msg, msglen))
+			goto out;
+	} else if (v != NULL) {
+		lv_snprintf(msg, msglen, "points_rate: only a programme in points has one");
+		goto out;
+	}
+	v = json_object_get(def, "prorate");
+	if (v != NULL && !json_is_boolean(v)) {
+		lv_snprintf(msg, msglen, "prorate: must be true or false");
+		goto out;
+	}
+	p->prorate = json_is_true(v);
+	if (p->period == ALLOWANCE_ONCE && p->reset != ALLOWANCE_RESET_CALENDAR) {
+		lv_snprintf(msg, msglen, "reset: a 'once' programme never resets "
+			    "(leave reset out)");
+		goto out;
+	}
+	if (p->period == ALLOWANCE_ONCE && p->cap != 0) {
+		lv_snprintf(msg, msglen, "rollover_cap: a 'once' programme has no next period");
+		goto out;
+	}
+	p->audience = json_object_get(def, "audience");
+	if (p->audience != NULL) {
+		if (!json_is_object(p->audience)) {
+			lv_snprintf(msg, msglen, "audience: must be an object");
+			goto out;
+		}
+		json_object_foreach(p->audience, key, v) {
+			char field[96];
+
+			if (name_index(key, audience_keys, N_OF(audience_keys)) < 0) {
+				lv_snprintf(msg, msglen, "audience.%.40s: must be one of "
+					    "departments, sites, job_titles, groups, "
+					    "employment_types, employee_ids", key);
+				goto out;
+			}
+			lv_snprintf(field, sizeof(field), "audience.%s", key);
+			if (check_strings(v, 0, field, msg, msglen))
+				goto out;
+		}
+	}
+	p->categories = json_object_get(def, "categories");
+	if (p->categories != NULL && check_strings(p->categories, 1, "categories", msg, msglen))
+		goto out;
+	p->tags = json_object_get(def, "tags");
+	if (p->tags != NULL && check_strings(p->tags, 1, "tags", msg, msglen))
+		goto out;
+	rc = LV_OK;
+out:
+	return rc;
+}
+
+/* Binds json (or dflt when NULL) as compact text. */
+static int bind_json(sqlite3_stmt *stmt, int idx, const json_t *v, const char *dflt)
+{
+	char *s = v == NULL ? NULL : json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS);
+	int rc = sqlite3_bind_text(stmt, idx, s != NULL ? s : dflt, -1, SQLITE_TRANSIENT);
+
+	free(s);
+	return rc;
+}
+
+int allowance_programme_create(struct lv_db *db, const json_t *def, int64_t *id,
+			       char *msg, size_t msglen)
+{
+	static const char *const units[] = { "money", "points" };
+	static const char *const overages[] = { "deny", "approval", "payroll" };
+	sqlite3_stmt *stmt = NULL;
+	struct prog_def p;
+	int rc, src;
+
+	*id = 0;
+	rc = programme_validate(def, &p, msg, msglen);
+	if (rc != LV_OK)
+		goto out;
+	rc = lv_db_stmt(db, "INSERT INTO allowance_programmes (slug, name, audience, unit, "
+			    "amount, points_rate, period, reset, prorate, rollover_cap, "
+			    "eligibility_days, categories, tags, overage, position, created_at) "
+			    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, "
+			    "?15, ?16)", &stmt);
+	if (rc != LV_OK)
+		goto out;
+	lv_db_bind_text(stmt, 1, p.slug);
+	lv_db_bind_text(stmt, 2, p.name);
+	bind_json(stmt, 3, p.audience, "{}");
+	lv_db_bind_text(stmt, 4, units[p.unit]);
+	sqlite3_bind_int64(stmt, 5, p.amount);
+	if (p.unit == 1)
+		sqlite3_bind_int64(stmt, 6, p.points_rate);
+	lv_db_bind_text(stmt, 7, period_names[p.period]);
+	lv_db_bind_text(stmt, 8, reset_names[p.reset]);
+	sqlite3_bind_int(stmt, 9, p.prorate);
+	sqlite3_bind_int64(stmt, 10, p.cap);
+	sqlite3_bind_int64(stmt, 11, p.elig_days);
+	bind_json(stmt, 12, p.categories, "[]");
+	bind_json(stmt, 13, p.tags, "[]");
+	lv_db_bind_text(stmt, 14, overages[p.overage]);
+	sqlite3_bind_int64(stmt, 15, p.position);
+	sqlite3_bind_int64(stmt, 16, lv_now());
+	src = sqlite3_step(stmt);
+	if (src == SQLITE_DONE) {
+		*id = sqlite3_last_insert_rowid(db->conn);
+	} else if (sqlite3_extended_errcode(db->conn) == SQLITE_CONSTRAINT_UNIQUE) {
+		lv_snprintf(msg, msglen, "slug: a programme \"%s\" already exists", p.slug);
+		rc = LV_ECONFLICT;
+	} else {
+		lv_snprintf(msg, msglen, "the programme could not be stored: %s",
+			    sqlite3_errmsg(db->conn));
+		rc = LV_EINTERNAL;
+	}
+out:
+	lv_db_done(stmt);
+	return rc;
+}
+
+int allowance_programme_find(struct lv_db *db, const char *slug, int64_t *id)
+{
+	sqlite3_stmt *stmt = NULL;
+	int rc;
+
+	*id = 0;
+	rc = lv_db_stmt(db, "SELECT id FROM allowance_programmes WHERE slug = ?1", &stmt);
+	if (rc != LV_OK)
+		goto out;
+	lv_db_bind_text(stmt, 1, slug);
+	if (sqlite3_step(stmt) == SQLITE_ROW)
+		*id = sqlite3_column_int64(stmt, 0);
+	else
+		rc = LV_ENOTFOUND;
+out:
+	lv_db_done(stmt);
+	return rc;
+}
+
+/* ---- reading programmes ---- */
+
+#define PROGRAMME_COLUMNS                                                              \
+	"SELECT id, slug, name, audience, unit, amount, points_rate, period, reset, "  \
+	"prorate, rollover_cap, eligibility_days, categories, tags, overage, "         \
+	"position, active, created_at, retired_at FROM allowance_programmes "
+
+/* A JSON column's value, or fallback when it does not parse (never NULL). */
+static json_t *column_json(sqlite3_stmt *stmt, int col, json_t *fallback)
+{
+	const char *s = (const char *)sqlite3_column_text(stmt, col);
+	json_t *v = s == NULL ? NULL : json_loads(s, 0, NULL);
+
+	if (v == NULL)
+		return fallback;
+	json_decref(fallback);
+	return v;
+}
+
+/* The programme in stmt's current row as a new JSON object. */
+static json_t *programme_row_json(sqlite3_stmt *stmt)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(o, "id", json_integer(sqlite3_column_int64(stmt, 0)));
+	json_object_set_new(o, "slug", json_string((const char *)sqlite3_column_text(stmt, 1)));
+	json_object_set_new(o, "name", json_string((const char *)sqlite3_column_text(stmt, 2)));
+	json_object_set_new(o, "audience", column_json(stmt, 3, json_object()));
+	json_object_set_new(o, "unit", json_string((const char *)sqlite3_column_text(stmt, 4)));
+	json_object_set_new(o, "amount", json_integer(sqlite3_column_int64(stmt, 5)));
+	json_object_set_new(o, "points_rate", sqlite3_column_type(stmt, 6) == SQLITE_NULL ?
+			    json_null() : json_integer(sqlite3_column_int64(stmt, 6)));
+	json_object_set_new(o, "period", json_string((const char *)sqlite3_column_text(stmt, 7)));
+	json_object_set_new(o, "reset", json_string((const char *)sqlite3_column_text(stmt, 8)));
+	json_object_set_new(o, "prorate", json_boolean(sqlite3_column_int(stmt, 9)));
+	json_object_set_new(o, "rollover_cap", json_integer(sqlite3_column_int64(stmt, 10)));
+	json_object_set_new(o, "eligibility_days", json_integer(sqlite3_column_int64(stmt, 11)));
+	json_object_set_new(o, "categories", column_json(stmt, 12, json_array()));
+	json_object_set_new(o, "tags", column_json(stmt, 13, json_array()));
+	json_object_set_new(o, "overage", json_string((const char *)sqlite3_column_text(stmt, 14)));
+	json_object_set_new(o, "position", json_integer(sqlite3_column_int64(stmt, 15)));
+	json_object_set_new(o, "active", json_boolean(sqlite3_column_int(stmt, 16)));
+	json_object_set_new(o, "created_at", json_integer(sqlite3_column_int64(stmt, 17)));
+	json_object_set_new(o, "retired_at", sqlite3_column_type(stmt, 18) == SQLITE_NULL ?
+			    json_null() : json_integer(sqlite3_column_int64(stmt, 18)));
+	return o;
+}
+
+/* Fills p from o (a programme_row_json object, which keeps the strings). */
+static void prog_from_json(const json_t *o, struct prog *p)
+{
+	int i;
+
+	memset(p, 0, sizeof(*p));
+	p->id = json_integer_value(json_object_get(o, "id"));
+	p->slug = json_string_value(json_object_get(o, "slug"));
+	i = name_index(json_string_value(json_object_get(o, "period")), period_names,
+		       N_OF(period_names));
+	p->rule.period = i < 0 ? ALLOWANCE_ONCE : (enum allowance_period_kind)i;
+	i = name_index(json_string_value(json_object_get(o, "reset")), reset_names,
+		       N_OF(reset_names));
+	p->rule.reset = i == 1 ? ALLOWANCE_RESET_ANNIVERSARY : ALLOWANCE_RESET_CALENDAR;
+	p->amount = json_integer_value(json_object_get(o, "amount"));
+	p->prorate = json_is_true(json_object_get(o, "prorate"));
+	p->cap = json_integer_value(json_object_get(o, "rollover_cap"));
+	p->elig_days = json_integer_value(json_object_get(o, "eligibility_days"));
+	p->created_at = json_integer_value(json_object_get(o, "created_at"));
+}
+
+int allowance_programme_list(struct lv_db *db, json_t **out)
+{
+	sqlite3_stmt *stmt = NULL;
+	json_t *a = json_array();
+	int rc, src;
+
+	*out = NULL;
+	rc = lv_db_stmt(db, PROGRAMME_COLUMNS "ORDER BY position, id", &stmt);
+	if (rc != LV_OK)
+		goto out;
+	while ((src = sqlite3_step(stmt)) == SQLITE_ROW)
+		json_array_append_new(a, programme_row_json(stmt));
+	if (src != SQLITE_DONE) {
+		rc = LV_EINTERNAL;
+		goto out;
+	}
+	*out = a;
+	a = NULL;
+out:
+	lv_db_done(stmt);
+	json_decref(a);
+	return rc;
+}
+
+/* One programme by id as JSON. OUT: *out (caller decrefs). */
+static int programme_get(struct lv_db *db, int64_t id, json_t **out)
+{
+	sqlite3_stmt *stmt = NULL;
+	int rc;
+
+	*out = NULL;
+	rc = lv_db_stmt(db, PROGRAMME_COLUMNS "WHERE id = ?1", &stmt);
+	if (rc != LV_OK)
+		goto out;
+	sqlite3_bind_int64(stmt, 1, id);
+	if (sqlite3_step(stmt) == SQLITE_ROW)
+		*out = programme_row_json(stmt);
+	else
+		rc = LV_ENOTFOUND;
+out:
+	lv_db_done(stmt);
+	return rc;
+}
+
+/* ---- employees and audiences ---- */
+
+/* What audiences and periods look at. Strings owned by the struct. */
+struct emp {
+	char *employee_id, *department, *site, *job_title, *employment_type, *hire_date;
+	json_t *groups;
+};
+
+static char *column_strdup(sqlite3_stmt *stmt, int col)
+{
+	const char *s = (const char *)sqlite3_column_text(stmt, col);
+
+	return s == NULL ? NULL : lv_strdup(s);
+}
+
+static void emp_cleanup(struct emp *e)
+{
+	lv_free(e->employee_id);
+	lv_free(e->department);
+	lv_free(e->site);
+	lv_free(e->job_title);
+	lv_free(e->employment_type);
+	lv_free(e->hire_date);
+	json_decref(e->groups);
+	memset(e, 0, sizeof(*e));
+}
+
+static int emp_load(struct lv_db *db, int64_t id, struct emp *e)
+{
+	sqlite3_stmt *stmt = NULL;
+	int rc;
+
+	memset(e, 0, sizeof(*e));
+	rc = lv_db_stmt(db, "SELECT employee_id, department, site, job_title, "
+			    "employment_type, hire_date, groups FROM employees WHERE id = ?1",
+			&stmt);
+	if (rc != LV_OK)
+		goto out;
+	sqlite3_bind_int64(stmt, 1, id);
+	if (sqlite3_step(stmt) != SQLITE_ROW) {
+		rc = LV_ENOTFOUND;
+		goto out;
+	}
+	e->employee_id = column_strdup(stmt, 0);
+	e->department = column_strdup(stmt, 1);
+	e->site = column_strdup(stmt, 2);
+	e->job_title = column_strdup(stmt, 3);
+	e->employment_type = column_strdup(stmt, 4);
+	e->hire_date = column_strdup(stmt, 5);
+	e->groups = column_json(stmt, 6, json_array());
+out:
+	lv_db_done(stmt);
+	return rc;
+}
+
+static int list_has(const json_t *list, const char *s)
+{
+	size_t i;
+	json_t *v;
+
+	if (s == NULL)
+		return 0;
+	json_array_foreach(list, i, v)
+		if (json_is_string(v) && strcmp(json_string_value(v), s) == 0)
+			return 1;
+	return 0;
+}
+
+/* Whether selector aud selects e (see allowance_programmes_for_employee). */
+static int audience_match(const json_t *aud, const struct emp *e)
+{
+	const char *key;
+	json_t *list, *g;
+	size_t i;
+	int any;
+
+	json_object_foreach((json_t *)aud, key, list) {
+		if (strcmp(key, "groups") == 0) {
+			any = 0;
+			json_array_foreach(e->groups, i, g)
+				any |= list_has(list, json_string_value(g));
+			if (!any)
+				return 0;
+			continue;
+		}
+		if (!list_has(list, strcmp(key, "departments") == 0 ? e->department :
+				    strcmp(key, "sites") == 0 ? e->site :
+				    strcmp(key, "job_titles") == 0 ? e->job_title :
+				    strcmp(key, "employment_types") == 0 ? e->employment_type :
+				    strcmp(key, "employee_ids") == 0 ? e->employee_id : NULL))
+			return 0;
+	}
+	return 1;
+}
+
+/* The active programmes selecting e. OUT: *out (caller decrefs). */
+static int programmes_matching(struct lv_db *db, const struct emp *e, json_t **out)
+{
+	sqlite3_stmt *stmt = NULL;
+	json_t *a = json_array(), *o;
+	int rc, src;
+
+	*out = NULL;
+	rc = lv_db_stmt(db, PROGRAMME_COLUMNS "WHERE active = 1 ORDER BY position, id", &stmt);
+	if (rc != LV_OK)
+		goto out;
+	while ((src = sqlite3_step(stmt)) == SQLITE_ROW) {
+		o = programme_row_json(stmt);
+		if (audience_match(json_object_get(o, "audience"), e))
+			json_array_append_new(a, o);
+		else
+			json_decref(o);
+	}
+	if (src != SQLITE_DONE) {
+		rc = LV_EINTERNAL;
+		goto out;
+	}
+	*out = a;
+	a = NULL;
+out:
+	lv_db_done(stmt);
+	json_decref(a);
+	return rc;
+}
+
+int allowance_programmes_for_employee(struct lv_db *db, int64_t employee, int64_t at,
+				      json_t **out)
+{
+	struct emp e;
+	int rc;
+
+	(void)at; /* audiences do not depend on time yet; retired programmes are inactive */
+	*out = NULL;
+	rc = emp_load(db, employee, &e);
+	if (rc == LV_OK)
+		rc = programmes_matching(db, &e, out);
+	emp_cleanup(&e);
+	return rc;
+}
+
+/* ---- materialisation ---- */
+
+/*
+ * When e may first receive p's grants. OUT: *from, the first moment;
+ * *elig, the hire-based eligibility date (0 when there is no hire date).
+ * Returns 1 when e is eligible at all, 0 when never (see docs).
+ */
+static int prog_eligible(const struct prog *p, const char *hire_date, int64_t *from,
+			 int64_t *elig)
+{
+	int y, m, d;
+
+	*from = p->created_at;
+	*elig = 0;
+	if (hire_date == NULL || date_parse(hire_date, &y, &m, &d) != LV_OK)
+		return p->rule.reset == ALLOWANCE_RESET_CALENDAR && p->elig_days == 0;
+	*elig = date_midnight(y, m, d + (int)p->elig_days);
+	if (*elig > *from)
+		*from = *elig;
+	return 1;
+}
+
+static int ledger_grant(struct lv_db *db, int64_t employee, const struct prog *p,
+			const char *key, int64_t amount, int64_t at)
+{
+	sqlite3_stmt *stmt = NULL;
+	int rc;
+
+	rc = lv_db_stmt(db, "INSERT INTO allowance_ledger (employee, programme, period_key, "
+			    "kind, amount, actor_label, created_at) VALUES (?1, ?2, ?3, 'grant', "
+			    "?4, 'system', ?5) ON CONFLICT DO NOTHING", &stmt);
+	if (rc != LV_OK)
+		goto out;
+	sqlite3_bind_int64(stmt, 1, employee);
+	sqlite3_bind_int64(stmt, 2, p->id);
+	lv_db_bind_text(stmt, 3, key);
+	sqlite3_bind_int64(stmt, 4, amount);
+	sqlite3_bind_int64(stmt, 5, at);
+	if (sqlite3_step(stmt) != SQLITE_DONE) {
+		lv_error("allowance.grant", "programme=%lld employee=%lld: %s", (long long)p->id,
+			 (long long)employee, sqlite3_errmsg(db->conn));
+		rc = LV_EINTERNAL;
+	}
+out:
+	lv_db_done(stmt);
+	return rc;
+}
+
+/*
+ * Closes period key (whose successor is next): what is left, up to the
+ * cap, rolls into next; the whole rest expires. The rollover goes first, so
+ * that after any interruption the expiry's "what is left" still tells it.
+ */
+static int ledger_close(struct lv_db *db, int64_t employee, const struct prog *p,
+			const char *key, const char *next, int64_t at)
+{
+	sqlite3_stmt *stmt = NULL;
+	int rc = LV_OK;
+
+	if (p->cap > 0) {
+		rc = lv_db_stmt(db, "INSERT INTO allowance_ledger (employee, programme, "
+				    "period_key, kind, amount, actor_label, created_at) "
+				    "SELECT ?1, ?2, ?4, 'rollover', min(s, ?5), 'system', ?6 FROM "
+				    "(SELECT coalesce(sum(amount), 0) AS s FROM allowance_ledger "
+				    "WHERE employee = ?1 AND programme = ?2 AND period_key = ?3) "
+				    "WHERE s > 0 ON CONFLICT DO NOTHING", &stmt);
+		if (rc != LV_OK)
+			goto out;
+		sqlite3_bind_int64(stmt, 1, employee);
+		sqlite3_bind_int64(stmt, 2, p->id);
+		lv_db_bind_text(stmt, 3, key);
+		lv_db_bind_text(stmt, 4, next);
+		sqlite3_bind_int64(stmt, 5, p->cap);
+		sqlite3_bind_int64(stmt, 6, at);
+		if (sqlite3_step(stmt) != SQLITE_DONE)
+			goto fail;
+		lv_db_done(stmt);
+	}
+	rc = lv_db_stmt(db, "INSERT INTO allowance_ledger (employee, programme, period_key, "
+			    "kind, amount, actor_label, created_at) "
+			    "SELECT ?1, ?2, ?3, 'expiry', -s, 'system', ?4 FROM "
+			    "(SELECT coalesce(sum(amount), 0) AS s FROM allowance_ledger "
+			    "WHERE employee = ?1 AND programme = ?2 AND period_key = ?3) "
+			    "WHERE s > 0 ON CONFLICT DO NOTHING", &stmt);
+	if (rc != LV_OK)
+		goto out;
+	sqlite3_bind_int64(stmt, 1, employee);
+	sqlite3_bind_int64(stmt, 2, p->id);
+	lv_db_bind_text(stmt, 3, key);
+	sqlite3_bind_int64(stmt, 4, at);
+	if (sqlite3_step(stmt) == SQLITE_DONE)
+		goto out;
+fail:
+	lv_error("allowance.close", "programme=%lld employee=%lld period=%s: %s",
+		 (long long)p->id, (long long)employee, key, sqlite3_errmsg(db->conn));
+	rc = LV_EINTERNAL;
+out:
+	lv_db_done(stmt);
+	return rc;
+}
+
+/* OUT: key (size len), the period of employee's newest grant in programme, or "". */
+static int latest_grant(struct lv_db *db, int64_t employee, int64_t programme, char *key,
+			size_t len)
+{
+	sqlite3_stmt *stmt = NULL;
+	int rc, src;
+
+	key[0] = '\0';
+	rc = lv_db_stmt(db, "SELECT period_key FROM allowance_ledger WHERE employee = ?1 AND "
+			    "programme = ?2 AND kind = 'grant' ORDER BY id DESC LIMIT 1", &stmt);
+	if (rc != LV_OK)
+		goto out;
+	sqlite3_bind_int64(stmt, 1, employee);
+	sqlite3_bind_int64(stmt, 2, programme);
+	src = sqlite3_step(stmt);
+	if (src == SQLITE_ROW)
+		lv_strlcpy(key, (const char *)sqlite3_column_text(stmt, 0), len);
+	else if (src != SQLITE_DONE)
+		rc = LV_EINTERNAL;
+out:
+	lv_db_done(stmt);
+	return rc;
+}
+
+/*
+ * The period after per. OUT: *next. LV_EINTERNAL for a period that does not
+ * advance (so that no loop over periods can spin).
+ */
+static int period_next(const struct prog *p, const char *hire_date,
+		       const struct allowance_period *per, struct allowance_period *next)
+{
+	int rc = allowance_period_at(&p->rule, hire_date, per->end, next);
+
+	if (rc == LV_OK && next->start <= per->start)
+		rc = LV_EINTERNAL;
+	return rc;
+}
+
+/*
+ * Grants and closes every period of p for e from the first up to at's.
+ * A grant is written in the same transaction as the closing of every
+ * period before it, so the periods before the newest grant are closed
+ * already: the SQL work starts at that grant's period.
+ */
+static int prog_materialise(struct lv_db *db, int64_t employee, const struct prog *p,
+			    const char *hire_date, int64_t at)
+{
+	struct allowance_period cur, next, skip;
+	int64_t from, elig, grant;
+	char last[16];
+	int rc = LV_OK;
+
+	if (!prog_eligible(p, hire_date, &from, &elig) || at < from)
+		goto out;
+	rc = allowance_period_at(&p->rule, hire_date, from, &cur);
+	if (rc == LV_OK)
+		rc = latest_grant(db, employee, p->id, last, sizeof(last));
+	if (rc != LV_OK)
+		goto out;
+	if (last[0] != '\0' && p->rule.period != ALLOWANCE_ONCE) {
+		skip = cur;
+		while (strcmp(skip.key, last) != 0 && skip.end <= at) {
+			rc = period_next(p, hire_date, &skip, &next);
+			if (rc != LV_OK)
+				goto out;
+			skip = next;
+		}
+		if (strcmp(skip.key, last) == 0)
+			cur = skip;
+	}
+	for (;;) {
+		grant = p->amount;
+		if (p->prorate && p->rule.period != ALLOWANCE_ONCE && elig > cur.start)
+			grant = allowance_prorate(p->amount, day_count(elig, cur.end),
+						  day_count(cur.start, cur.end));
+		if (grant > 0) {
+			rc = ledger_grant(db, employee, p, cur.key, grant, at);
+			if (rc != LV_OK)
+				goto out;
+		}
+		if (p->rule.period == ALLOWANCE_ONCE || cur.end > at)
+			break;
+		rc = period_next(p, hire_date, &cur, &next);
+		if (rc != LV_OK)
+			goto out;
+		rc = ledger_close(db, employee, p, cur.key, next.key, at);
+		if (rc != LV_OK)
+			goto out;
+		cur = next;
+	}
+out:
+	return rc;
+}
+
+/* Materialises every programme in progs (JSON array) for e. */
+static int progs_materialise(struct lv_db *db, int64_t employee, const struct emp *e,
+			     const json_t *progs, int64_t at)
+{
+	struct prog p;
+	size_t i;
+	json_t *o;
+	int rc = LV_OK;
+
+	json_array_foreach(progs, i, o) {
+		prog_from_json(o, &p);
+		rc = prog_materialise(db, employee, &p, e->hire_date, at);
+		if (rc != LV_OK)
+			break;
+	}
+	return rc;
+}
+
+int allowance_materialise(struct lv_db *db, int64_t employee, int64_t at)
+{
+	json_t *progs = NULL;
+	struct emp e;
+	int rc, own = 0;
+
+	rc = emp_load(db, employee, &e);
+	if (rc == LV_OK)
+		rc = programmes_matching(db, &e, &progs);
+	if (rc != LV_OK)
+		goto out;
+	rc = tx_begin(db, &own);
+	if (rc != LV_OK)
+		goto out;
+	rc = tx_end(db, own, progs_materialise(db, employee, &e, progs, at));
+out:
+	json_decref(progs);
+	emp_cleanup(&e);
+	return rc;
+}
+
+/* ---- balances ---- */
+
+static int period_sum(struct lv_db *db, int64_t employee, int64_t programme,
+		      const char *key, int64_t *sum)
+{
+	sqlite3_stmt *stmt = NULL;
+	int rc;
+
+	*sum = 0;
+	rc = lv_db_stmt(db, "SELECT coalesce(sum(amount), 0) FROM allowance_ledger "
+			    "WHERE employee = ?1 AND programme = ?2 AND period_key = ?3", &stmt);
+	if (rc != LV_OK)
+		goto out;
+	sqlite3_bind_int64(stmt, 1, employee);
+	sqlite3_bind_int64(stmt, 2, programme);
+	lv_db_bind_text(stmt, 3, key);
+	if (sqlite3_step(stmt) == SQLITE_ROW)
+		*sum = sqlite3_column_int64(stmt, 0);
+	else
+		rc = LV_EINTERNAL;
+out:
+	lv_db_done(stmt);
+	return rc;
+}
+
+static json_t *period_json(const struct allowance_period *per)
+{
+	return json_pack("{s:s,s:o,s:o}", "key", per->key, "start",
+			 per->end ? json_integer(per->start) : json_null(), "end",
+			 per->end ? json_integer(per->end) : json_null());
+}
+
+int allowance_balances(struct lv_db *db, int64_t employee, int64_t at, json_t **out)
+{
+	struct allowance_period per;
+	json_t *progs = NULL, *a = json_array(), *o, *b;
+	struct prog p;
+	struct emp e;
+	int64_t sum, from, elig;
+	size_t i;
+	int rc, own = 0;
+
+	*out = NULL;
+	rc = emp_load(db, employee, &e);
+	if (rc == LV_OK)
+		rc = programmes_matching(db, &e, &progs);
+	if (rc != LV_OK)
+		goto out;
+	rc = tx_begin(db, &own);
+	if (rc != LV_OK)
+		goto out;
+	rc = progs_materialise(db, employee, &e, progs, at);
+	json_array_foreach(progs, i, o) {
+		if (rc != LV_OK)
+			break;
+		prog_from_json(o, &p);
+		b = json_pack("{s:O,s:O,s:O,s:O,s:O,s:O}", "programme", json_object_get(o, "slug"),
+			      "name", json_object_get(o, "name"), "unit", json_object_get(o, "unit"),
+			      "points_rate", json_object_get(o, "points_rate"), "overage",
+			      json_object_get(o, "overage"), "position",
+			      json_object_get(o, "position"));
+		sum = 0;
+		if (prog_eligible(&p, e.hire_date, &from, &elig) && at >= from &&
+		    allowance_period_at(&p.rule, e.hire_date, at, &per) == LV_OK) {
+			rc = period_sum(db, employee, p.id, per.key, &sum);
+			json_object_set_new(b, "period", period_json(&per));
+			json_object_set_new(b, "next_reset",
+					    per.end ? json_integer(per.end) : json_null());
+		} else {
+			json_object_set_new(b, "period", json_null());
+			json_object_set_new(b, "next_reset", json_null());
+		}
+		json_object_set_new(b, "balance", json_integer(sum));
+		json_array_append_new(a, b);
+	}
+	rc = tx_end(db, own, rc);
+	if (rc != LV_OK)
+		goto out;
+	*out = a;
+	a = NULL;
+out:
+	json_decref(a);
+	json_decref(progs);
+	emp_cleanup(&e);
+	return rc;
+}
+
+/*
+ * Materialises e's programmes, then finds programme's period at at.
+ * OUT: *per. Runs inside the caller's transaction.
+ */
+static int current_period(struct lv_db *db, int64_t employee, int64_t programme, int64_t at,
+			  struct allowance_period *per)
+{
+	json_t *progs = NULL, *o = NULL;
+	struct prog p;
+	struct emp e;
+	int rc;
+
+	rc = emp_load(db, employee, &e);
+	if (rc == LV_OK)
+		rc = programme_get(db, programme, &o);
+	if (rc == LV_OK)
+		rc = programmes_matching(db, &e, &progs);
+	if (rc == LV_OK)
+		rc = progs_materialise(db, employee, &e, progs, at);
+	if (rc != LV_OK)
+		goto out;
+	prog_from_json(o, &p);
+	rc = allowance_period_at(&p.rule, e.hire_date, at, per);
+	if (rc == LV_EINVAL)
+		rc = LV_ENOTFOUND;
+out:
+	json_decref(o);
+	json_decref(progs);
+	emp_cleanup(&e);
+	return rc;
+}
+
+int allowance_balance_get(struct lv_db *db, int64_t employee, int64_t programme,
+			  int64_t at, int64_t *balance)
+{
+	struct allowance_period per;
+	int rc, own = 0;
+
+	*balance = 0;
+	rc = tx_begin(db, &own);
+	if (rc != LV_OK)
+		goto out;
+	rc = current_period(db, employee, programme, at, &per);
+	if (rc == LV_OK)
+		rc = period_sum(db, employee, programme, per.key, balance);
+	rc = tx_end(db, own, rc);
+out:
+	return rc;
+}
+
+/* ---- money movements ---- */
+
+/* Appends one debit, refund or adjustment; a refused constraint is LV_ECONFLICT. */
+static int ledger_append(struct lv_db *db, int64_t employee, int64_t programme,
+			 const char *key, const char *kind, int64_t amount,
+			 const char *order_ref, const char *reason,
+			 const struct allowance_actor *actor, int64_t at)
+{
+	sqlite3_stmt *stmt = NULL;
+	int rc, src;
+
+	rc = lv_db_stmt(db, "INSERT INTO allowance_ledger (employee, programme, period_key, "
+			    "kind, amount, order_ref, reason, actor_employee, actor_label, "
+			    "created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)", &stmt);
+	if (rc != LV_OK)
+		goto out;
+	sqlite3_bind_int64(stmt, 1, employee);
+	sqlite3_bind_int64(stmt, 2, programme);
+	lv_db_bind_text(stmt, 3, key);
+	lv_db_bind_text(stmt, 4, kind);
+	sqlite3_bind_int64(stmt, 5, amount);
+	lv_db_bind_text(stmt, 6, order_ref);
+	lv_db_bind_text(stmt, 7, reason);
+	if (actor != NULL && actor->employee > 0)
+		sqlite3_bind_int64(stmt, 8, actor->employee);
+	lv_db_bind_text(stmt, 9, actor != NULL ? actor->label : "system");
+	sqlite3_bind_int64(stmt, 10, at);
+	src = sqlite3_step(stmt);
+	if (src == SQLITE_DONE)
+		goto out;
+	if ((sqlite3_extended_errcode(db->conn) & 0xff) == SQLITE_CONSTRAINT) {
+		rc = LV_ECONFLICT;
+	} else {
+		lv_error("allowance.append", "kind=%s programme=%lld employee=%lld: %s", kind,
+			 (long long)programme, (long long)employee, sqlite3_errmsg(db->conn));
+		rc = LV_EINTERNAL;
+	}
+out:
+	lv_db_done(stmt);
+	return rc;
+}
+
+int allowance_adjust(struct lv_db *db, int64_t employee, int64_t programme, int64_t amount,
+		     const char *reason, const struct allowance_actor *actor, int64_t at)
+{
+	struct allowance_period per;
+	struct audit_actor who;
+	json_t *after = NULL;
+	char id[32];
+	size_t n;
+	int rc, own = 0;
+
+	n = reason == NULL ? 0 : strlen(reason);
+	if (amount == 0 || n == 0 || strspn(reason, " \t\r\n") == n || n > 500 ||
+	    actor == NULL || actor->label == NULL) {
+		rc = LV_EINVAL;
+		goto out;
+	}
+	rc = tx_begin(db, &own);
+	if (rc != LV_OK)
+		goto out;
+	rc = current_period(db, employee, programme, at, &per);
+	if (rc == LV_OK)
+		rc = ledger_append(db, employee, programme, per.key, "adjustment", amount, NULL,
+				   reason, actor, at);
+	if (rc == LV_OK) {
+		who.employee = actor->employee;
+		who.label = actor->label;
+		who.address = NULL;
+		lv_snprintf(id, sizeof(id), "%lld", (long long)employee);
+		after = json_pack("{s:I,s:s,s:I,s:s}", "programme", (json_int_t)programme,
+				  "period", per.key, "amount", (json_int_t)amount, "reason",
+				  reason);
+		rc = audit_append(db, &who, "allowance.adjust", "employee", id, NULL, after);
+	}
+	rc = tx_end(db, own, rc);
+out:
+	json_decref(after);
+	return rc;
+}
+
+int allowance_debit(struct lv_db *db, int64_t employee, int64_t programme, int64_t amount,
+		    const char *order_ref, int64_t at)
+{
+	struct allowance_period per;
+	int rc, own = 0;
+
+	if (amount <= 0 || order_ref == NULL || order_ref[0] == '\0') {
+		rc = LV_EINVAL;
+		goto out;
+	}
+	rc = tx_begin(db, &own);
+	if (rc != LV_OK)
+		goto out;
+	rc = current_period(db, employee, programme, at, &per);
+	if (rc == LV_OK)
+		rc = ledger_append(db, employee, programme, per.key, "debit", -amount,
+				   order_ref, NULL, NULL, at);
+	rc = tx_end(db, own, rc);
+out:
+	return rc;
+}
+
+int allowance_refund(struct lv_db *db, int64_t employee, int64_t programme, int64_t amount,
+		     const char *order_ref, int64_t at)
+{
+	struct allowance_period per;
+	sqlite3_stmt *stmt = NULL;
+	int64_t debited = 0, refunded = 0;
+	int rc, own = 0;
+
+	if (amount <= 0 || order_ref == NULL || order_ref[0] == '\0') {
+		rc = LV_EINVAL;
+		goto out;
+	}
+	rc = tx_begin(db, &own);
+	if (rc != LV_OK)
+		goto out;
+	rc = current_period(db, employee, programme, at, &per);
+	if (rc != LV_OK)
+		goto end;
+	rc = lv_db_stmt(db, "SELECT -amount, (SELECT coalesce(sum(amount), 0) "
+			    "FROM allowance_ledger WHERE order_ref = ?1 AND programme = ?2 AND "
+			    "employee = ?3 AND kind = 'refund') FROM allowance_ledger "
+			    "WHERE order_ref = ?1 AND programme = ?2 AND employee = ?3 AND "
+			    "kind = 'debit'", &stmt);
+	if (rc != LV_OK)
+		goto end;
+	lv_db_bind_text(stmt, 1, order_ref);
+	sqlite3_bind_int64(stmt, 2, programme);
+	sqlite3_bind_int64(stmt, 3, employee);
+	if (sqlite3_step(stmt) != SQLITE_ROW) {
+		rc = LV_ENOTFOUND;
+		goto end;
+	}
+	debited = sqlite3_column_int64(stmt, 0);
+	refunded = sqlite3_column_int64(stmt, 1);
+	lv_db_done(stmt);
+	stmt = NULL;
+	if (amount > debited - refunded) {
+		rc = LV_ECONFLICT;
+		goto end;
+	}
+	/* a closed period is never reopened: its refund goes to the current one */
+	rc = ledger_append(db, employee, programme, per.key, "refund", amount, order_ref, NULL,
+			   NULL, at);
+end:
+	lv_db_done(stmt);
+	rc = tx_end(db, own, rc);
+out:
+	return rc;
+}
