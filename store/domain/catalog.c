@@ -18,7 +18,10 @@
 #include "lv_mem.h"
 #include "lv_parse.h"
 
-/* The media URL of image row alias i, e.g. /media/12-3f2a9c1d.svg */
+/*
+ * The media URL of image row alias i, e.g. /media/12-3f2a9c1d.svg
+ * (migration 0003's listing_products_source writes the same URL).
+ */
 #define SQL_MEDIA_URL(i)                                                       \
 	"'/media/' || " i ".id || '-' || substr(" i ".sha256, 1, 8) || '.' || "  \
 	"CASE " i ".content_type WHEN 'image/svg+xml' THEN 'svg' "             \
@@ -28,77 +31,126 @@
 #define SQL_BOOL(e) "json(CASE WHEN " e " THEN 'true' ELSE 'false' END)"
 
 /*
- * The product list. hits(id, rank) is the set of candidate products: every
- * product when browsing, the full-text matches when searching. Parameters:
- * ?1 include_restricted, ?2 category slug, ?3 FTS query, ?4 size, ?5 colour,
- * ?6 limit, ?7 offset.
+ * The product list reads the listing of migration 0003 (listing_products,
+ * listing_sizes, listing_colours: kept by catalog_listing_refresh), so that
+ * browsing the catalog is a range of one table plus two index scans for the
+ * facets, with no temporary tables or sorts. Only a size or colour filter
+ * looks at variants, and then only those of the products it considers.
+ * Parameters: ?1 include_restricted, ?2 category slug, ?3 FTS query, ?4 size,
+ * ?5 colour, ?6 limit, ?7 offset.
  */
-#define SQL_PRODUCTS_LIST(HITS)                                                \
-	"WITH hits(id, rank) AS (" HITS "),"                                   \
-	" base AS ("                                                           \
-	"  SELECT p.id, p.slug, p.name, p.position, c.slug AS cslug,"          \
-	"   c.name AS cname, c.position AS cpos, h.rank"                       \
-	"  FROM hits h JOIN products p ON p.id = h.id"                         \
-	"  JOIN categories c ON c.id = p.category_id"                          \
-	"  WHERE p.active = 1 AND (?1 OR p.restricted = 0)"                    \
-	"   AND (?2 IS NULL OR c.slug = ?2)),"                                 \
-	" vars AS ("                                                           \
-	"  SELECT v.product_id, v.size, v.colour, v.price, v.stock,"           \
-	"   v.size_rank, v.position"                                           \
-	"  FROM base b JOIN variants v ON v.product_id = b.id"                 \
-	"  WHERE v.active = 1),"                                               \
-	" matching AS ("                                                       \
-	"  SELECT b.*, min(v.price) AS price_from,"                            \
-	"   max(v.stock > 0) AS in_stock"                                      \
-	"  FROM base b JOIN vars v ON v.product_id = b.id"                     \
-	"  WHERE (?4 IS NULL OR v.size = ?4) AND (?5 IS NULL OR v.colour = ?5)" \
-	"  GROUP BY b.id),"                                                    \
-	" page AS ("                                                           \
-	"  SELECT * FROM matching ORDER BY rank, cpos, position, id"           \
-	"  LIMIT ?6 OFFSET ?7)"                                                \
-	" SELECT json_object("                                                 \
-	"  'total', (SELECT count(*) FROM matching),"                          \
-	"  'items', (SELECT json_group_array(json_object("                     \
-	"    'slug', pg.slug, 'name', pg.name,"                                \
-	"    'category', json_object('slug', pg.cslug, 'name', pg.cname),"     \
-	"    'price_from', pg.price_from,"                                     \
-	"    'in_stock', " SQL_BOOL("pg.in_stock") ","                         \
-	"    'image_url', (SELECT " SQL_MEDIA_URL("i") " FROM images i"        \
-	"      WHERE i.product_id = pg.id ORDER BY i.position, i.id LIMIT 1)," \
-	"    'colours', (SELECT json_group_array(colour) FROM ("               \
-	"      SELECT colour FROM variants WHERE product_id = pg.id"           \
-	"      AND active = 1 AND colour <> '' GROUP BY colour"                \
-	"      ORDER BY min(position)))," \
-	"    'sizes', (SELECT json_group_array(size) FROM ("                   \
-	"      SELECT size FROM variants WHERE product_id = pg.id"             \
-	"      AND active = 1 AND size <> '' GROUP BY size"                    \
-	"      ORDER BY min(size_rank), size))))"                              \
-	"   FROM page pg),"                                                    \
-	"  'facets', json_object("                                             \
-	"   'sizes', (SELECT json_group_array(size) FROM ("                    \
-	"     SELECT size FROM vars WHERE size <> ''"                          \
-	"     AND (?5 IS NULL OR colour = ?5)"                                 \
-	"     GROUP BY size ORDER BY min(size_rank), size)),"                  \
-	"   'colours', (SELECT json_group_array(colour) FROM ("                \
-	"     SELECT colour FROM vars WHERE colour <> ''"                      \
-	"     AND (?4 IS NULL OR size = ?4)"                                   \
-	"     GROUP BY colour ORDER BY colour))))"
 
+/* Listing row a is visible: restricted or not, in the category or not. */
+#define SQL_VISIBLE(a)                                                         \
+	"(?1 OR " a ".restricted = 0) AND (?2 IS NULL OR " a ".category_id = " \
+	"(SELECT id FROM categories WHERE slug = ?2))"
+
+#define SQL_UNFILTERED "?4 IS NULL AND ?5 IS NULL"
+
+/* The active variants of listing row a that fit the size and colour. */
+#define SQL_FITTING(a)                                                         \
+	"FROM variants v WHERE v.product_id = " a ".product_id"                \
+	" AND v.active = 1 AND (?4 IS NULL OR v.size = ?4)"                    \
+	" AND (?5 IS NULL OR v.colour = ?5)"
+
+/* Listing row a has a variant that fits (every listed product has one). */
+#define SQL_MATCHING(a)                                                        \
+	"(" SQL_UNFILTERED " OR EXISTS (SELECT 1 " SQL_FITTING(a) "))"
+
+/*
+ * FROM(table, alias) is the FROM clause that yields the rows of a listing
+ * table to consider: all of them, or only the search hits' (then joined to
+ * hits h). RANK is what orders the items before catalog order. price_from
+ * and in_stock come from the listing unless a filter asks for them over
+ * fewer variants.
+ */
+#define SQL_PRODUCTS_LIST(WITH, FROM, RANK)                                    \
+	WITH "SELECT json_object("                                             \
+	" 'total', (SELECT count(*) FROM " FROM("listing_products", "l")       \
+	"  WHERE " SQL_VISIBLE("l") " AND " SQL_MATCHING("l") "),"             \
+	" 'items', (SELECT json_group_array(json_object("                      \
+	"   'slug', pg.slug, 'name', pg.name,"                                 \
+	"   'category', json_object('slug', pg.cslug, 'name', pg.cname),"      \
+	"   'price_from', CASE WHEN " SQL_UNFILTERED " THEN pg.price_from"     \
+	"    ELSE (SELECT min(v.price) " SQL_FITTING("pg") ") END,"            \
+	"   'in_stock', " SQL_BOOL("CASE WHEN " SQL_UNFILTERED                 \
+				   " THEN pg.in_stock ELSE EXISTS (SELECT 1 "  \
+				   SQL_FITTING("pg") " AND v.stock > 0) END") \
+	",  'image_url', pg.image_url,"                                        \
+	"   'colours', json(pg.colours), 'sizes', json(pg.sizes)))"            \
+	"  FROM (SELECT l.*, p.slug, p.name, c.slug AS cslug, c.name AS cname" \
+	"   FROM " FROM("listing_products", "l")                               \
+	"   JOIN products p ON p.id = l.product_id"                            \
+	"   JOIN categories c ON c.id = l.category_id"                         \
+	"   WHERE " SQL_VISIBLE("l") " AND " SQL_MATCHING("l")                 \
+	"   ORDER BY " RANK "l.category_position, l.position, l.product_id"    \
+	"   LIMIT ?6 OFFSET ?7) pg),"                                          \
+	" 'facets', json_object("                                              \
+	"  'sizes', (SELECT json_group_array(size) FROM ("                     \
+	"    SELECT f.size FROM " FROM("listing_sizes", "f")                   \
+	"    WHERE " SQL_VISIBLE("f")                                          \
+	"    AND (?5 IS NULL OR EXISTS (SELECT 1 FROM variants v"              \
+	"     WHERE v.product_id = f.product_id AND v.active = 1"              \
+	"     AND v.size = f.size AND v.colour = ?5))"                         \
+	"    GROUP BY f.size_rank, f.size ORDER BY f.size_rank, f.size)),"     \
+	"  'colours', (SELECT json_group_array(colour) FROM ("                 \
+	"    SELECT f.colour FROM " FROM("listing_colours", "f")               \
+	"    WHERE " SQL_VISIBLE("f")                                          \
+	"    AND (?4 IS NULL OR EXISTS (SELECT 1 FROM variants v"              \
+	"     WHERE v.product_id = f.product_id AND v.active = 1"              \
+	"     AND v.colour = f.colour AND v.size = ?4))"                       \
+	"    GROUP BY f.colour ORDER BY f.colour))))"
+
+#define SQL_FROM_ALL(table, a) table " " a
+#define SQL_FROM_HITS(table, a)                                                \
+	"hits h JOIN " table " " a " ON " a ".product_id = h.id"
+
+/*
+ * The search runs once per use of hits: materialized, hits would cost a
+ * temporary table per call, which is dearer than the full-text lookups.
+ */
 static const char sql_products_browse[] =
-	SQL_PRODUCTS_LIST("SELECT id, 0.0 FROM products WHERE ?3 IS NULL");
+	SQL_PRODUCTS_LIST("", SQL_FROM_ALL, "");
 static const char sql_products_search[] =
-	SQL_PRODUCTS_LIST("SELECT rowid, rank FROM product_fts"
-			  " WHERE product_fts MATCH ?3");
+	SQL_PRODUCTS_LIST("WITH hits(id, rank) AS NOT MATERIALIZED ("
+			  "SELECT rowid, rank FROM product_fts"
+			  " WHERE product_fts MATCH ?3) ",
+			  SQL_FROM_HITS, "h.rank, ");
 
 static const char sql_categories_list[] =
 	"SELECT json_group_array(json_object('slug', slug, 'name', name,"
 	" 'count', n)) FROM ("
-	" SELECT c.slug, c.name, count(*) AS n"
-	" FROM categories c JOIN products p ON p.category_id = c.id"
-	" WHERE p.active = 1 AND (?1 OR p.restricted = 0)"
-	"  AND EXISTS (SELECT 1 FROM variants v"
-	"   WHERE v.product_id = p.id AND v.active = 1)"
-	" GROUP BY c.id ORDER BY c.position, c.name)";
+	" SELECT c.slug, c.name, (SELECT count(*) FROM listing_products l"
+	"  WHERE l.category_id = c.id AND (?1 OR l.restricted = 0)) AS n"
+	" FROM categories c ORDER BY c.position, c.name)"
+	" WHERE n > 0";
+
+/*
+ * catalog_listing_refresh(): the listing of every product, or of one (?1,
+ * W is then the WHERE clause that picks it), is deleted and copied again
+ * from the views of migration 0003. The JSON arrays are built here because
+ * a view may not (see 0003). Picking the product with a plain equality lets
+ * SQLite push it into the views, so that one product's refresh reads only
+ * that product's variants.
+ */
+#define SQL_LISTING_REFRESH(W)                                                 \
+	{ "DELETE FROM listing_products" W,                                    \
+	  "DELETE FROM listing_sizes" W,                                       \
+	  "DELETE FROM listing_colours" W,                                     \
+	  "INSERT INTO listing_sizes SELECT * FROM listing_sizes_source" W,    \
+	  "INSERT INTO listing_colours SELECT * FROM listing_colours_source" W, \
+	  "INSERT INTO listing_products SELECT s.*,"                           \
+	  " (SELECT json_group_array(colour) FROM (SELECT o.colour"            \
+	  "  FROM listing_colours o WHERE o.product_id = s.product_id"         \
+	  "  ORDER BY o.position, o.colour)),"                                 \
+	  " (SELECT json_group_array(size) FROM (SELECT z.size"                \
+	  "  FROM listing_sizes z WHERE z.product_id = s.product_id"           \
+	  "  ORDER BY z.size_rank, z.size))"                                   \
+	  " FROM listing_products_source s" W }
+
+static const char *const sql_listing_refresh_all[] = SQL_LISTING_REFRESH("");
+static const char *const sql_listing_refresh_one[] =
+	SQL_LISTING_REFRESH(" WHERE product_id = ?1");
 
 static const char sql_product_get[] =
 	"SELECT json_object("
@@ -386,6 +438,36 @@ int catalog_search_reindex(struct lv_db *db)
 			 sqlite3_errmsg(db->conn));
 		rc = LV_EINTERNAL;
 	}
+	lv_db_done(stmt);
+	return rc;
+}
+
+int catalog_listing_refresh(struct lv_db *db, int64_t product_id)
+{
+	const char *const *sql = product_id > 0 ? sql_listing_refresh_one
+						: sql_listing_refresh_all;
+	sqlite3_stmt *stmt = NULL;
+	size_t i;
+	int rc = LV_OK, src;
+
+	for (i = 0; i < sizeof(sql_listing_refresh_all) /
+			sizeof(sql_listing_refresh_all[0]); i++) {
+		rc = lv_db_stmt(db, sql[i], &stmt);
+		if (rc != LV_OK)
+			goto out;
+		if (product_id > 0)
+			sqlite3_bind_int64(stmt, 1, product_id);
+		src = sqlite3_step(stmt);
+		if (src != SQLITE_DONE) {
+			lv_error("catalog_listing", "step=%zu code=%d error=\"%s\"",
+				 i, src, sqlite3_errmsg(db->conn));
+			rc = LV_EINTERNAL;
+			goto out;
+		}
+		lv_db_done(stmt);
+		stmt = NULL;
+	}
+out:
 	lv_db_done(stmt);
 	return rc;
 }

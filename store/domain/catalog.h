@@ -13,6 +13,13 @@
  * shown (include_restricted: the policy engine decides that, not this file).
  * The tables are those of migration 0002_catalog.sql; the CSV import that
  * fills them is catalog_csv.h.
+ *
+ * The product list and the category counts read the listing of migration
+ * 0003_catalog_speed.sql, not the variants: per listed product its price
+ * from, stock flag, first picture, sizes and colours, worked out when the
+ * catalog changes (catalog_listing_refresh). Code that changes what a
+ * listing shows must refresh it in the same transaction, or the storefront
+ * shows the old values: see catalog_listing_refresh.
  */
 #ifndef LV_CATALOG_H
 #define LV_CATALOG_H
@@ -122,6 +129,19 @@ int catalog_media_name_parse(const char *name, int64_t *id, char sha8[9]);
  * by triggers: see 0002_catalog.sql). Returns LV_OK or LV_EINTERNAL.
  */
 int catalog_search_reindex(struct lv_db *db);
+
+/*
+ * Recomputes the storefront's listing (migration 0003) of the product with
+ * id product_id, or of every product when product_id is 0, from the catalog
+ * tables. Call it inside the transaction that changed them, after the
+ * change: the import does it for the whole catalog; any other code that
+ * changes a variant (stock - also an order taking the last one -, price,
+ * size, colour, active), a product (active, restricted, category, position)
+ * or its pictures must call it for that product, and code that changes a
+ * category's position must call it with 0. Names and slugs are read live
+ * and need no refresh. Returns LV_OK or LV_EINTERNAL.
+ */
+int catalog_listing_refresh(struct lv_db *db, int64_t product_id);
 
 /*
  * Turns what an employee typed into a safe FTS5 query in out (reset first):

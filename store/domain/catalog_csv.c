@@ -1666,6 +1666,9 @@ int catalog_csv_store(struct lv_db *db, const struct catalog_csv *cat,
 		goto out;
 	rep->deactivated_products = n;
 
+	rc = catalog_listing_refresh(db, 0);
+	if (rc != LV_OK)
+		goto out;
 	rc = catalog_search_reindex(db);
 	if (rc != LV_OK)
 		goto out;
