@@ -176,3 +176,22 @@ int lv_db_bind_text(sqlite3_stmt *stmt, int idx, const char *s)
 
 	return rc == SQLITE_OK ? LV_OK : LV_EINTERNAL;
 }
+
+int lv_db_lookup_id(struct lv_db *db, const char *sql, const char *key, int64_t *id)
+{
+	sqlite3_stmt *stmt = NULL;
+	int rc;
+
+	*id = 0;
+	rc = lv_db_stmt(db, sql, &stmt);
+	if (rc != LV_OK)
+		goto out;
+	lv_db_bind_text(stmt, 1, key);
+	if (sqlite3_step(stmt) == SQLITE_ROW)
+		*id = sqlite3_column_int64(stmt, 0);
+	else
+		rc = LV_ENOTFOUND;
+out:
+	lv_db_done(stmt);
+	return rc;
+}

@@ -53,6 +53,13 @@ int lv_db_begin(struct lv_db *db);
 int lv_db_commit(struct lv_db *db);
 void lv_db_rollback(struct lv_db *db);
 
+/*
+ * Runs sql (a literal selecting one integer column, with one text
+ * parameter ?1 bound to key). OUT: *id, 0 when absent. Returns LV_OK,
+ * LV_ENOTFOUND when no row matches, or LV_EINTERNAL.
+ */
+int lv_db_lookup_id(struct lv_db *db, const char *sql, const char *key, int64_t *id);
+
 /* Binds text or NULL when s is NULL (SQLITE_TRANSIENT copy). */
 int lv_db_bind_text(sqlite3_stmt *stmt, int idx, const char *s);
 

@@ -495,21 +495,7 @@ out:
 
 int allowance_programme_find(struct lv_db *db, const char *slug, int64_t *id)
 {
-	sqlite3_stmt *stmt = NULL;
-	int rc;
-
-	*id = 0;
-	rc = lv_db_stmt(db, "SELECT id FROM allowance_programmes WHERE slug = ?1", &stmt);
-	if (rc != LV_OK)
-		goto out;
-	lv_db_bind_text(stmt, 1, slug);
-	if (sqlite3_step(stmt) == SQLITE_ROW)
-		*id = sqlite3_column_int64(stmt, 0);
-	else
-		rc = LV_ENOTFOUND;
-out:
-	lv_db_done(stmt);
-	return rc;
+	return lv_db_lookup_id(db, "SELECT id FROM allowance_programmes WHERE slug = ?1", slug, id);
 }
 
 /* ---- reading programmes ---- */

@@ -91,21 +91,7 @@ static int cli_amount_parse(const char *s, const char *unit, const char *currenc
 /* The employees.id of HR's employee id. LV_OK or LV_ENOTFOUND. */
 static int cli_employee_find(struct lv_db *db, const char *hr_id, int64_t *id)
 {
-	sqlite3_stmt *stmt = NULL;
-	int rc;
-
-	*id = 0;
-	rc = lv_db_stmt(db, "SELECT id FROM employees WHERE employee_id = ?1", &stmt);
-	if (rc != LV_OK)
-		goto out;
-	lv_db_bind_text(stmt, 1, hr_id);
-	if (sqlite3_step(stmt) == SQLITE_ROW)
-		*id = sqlite3_column_int64(stmt, 0);
-	else
-		rc = LV_ENOTFOUND;
-out:
-	lv_db_done(stmt);
-	return rc;
+	return lv_db_lookup_id(db, "SELECT id FROM employees WHERE employee_id = ?1", hr_id, id);
 }
 
 int allowance_cli_programme_create(struct lv_db *db, const char *currency, int argc,
