@@ -83,7 +83,8 @@ void catalog_csv_free(struct catalog_csv *cat);
 
 /*
  * Writes cat into db in one transaction (BEGIN IMMEDIATE ... COMMIT) and
- * rebuilds the search index; on any error nothing changes. The clock is
+ * rebuilds, in the same transaction, the search index and the storefront
+ * listing (catalog_listing_refresh); on any error nothing changes. The clock is
  * lv_now(). Sets rep's counts, including what was deactivated. Returns
  * LV_OK, LV_EINVAL when cat was parsed without a loader (no pictures),
  * LV_ECONFLICT when the database stayed locked, or LV_EINTERNAL.
