@@ -567,18 +567,31 @@ static void prog_from_json(const json_t *o, struct prog *p)
 	p->created_at = json_integer_value(json_object_get(o, "created_at"));
 }
 
-int allowance_programme_list(struct lv_db *db, json_t **out)
+struct emp;
+static int audience_match(const json_t *aud, const struct emp *e);
+
+/*
+ * The programmes sql selects (PROGRAMME_COLUMNS ...), as a JSON array;
+ * with e, only those whose audience selects e. OUT: *out (caller decrefs).
+ */
+static int programmes_read(struct lv_db *db, const char *sql, const struct emp *e,
+			   json_t **out)
 {
 	sqlite3_stmt *stmt = NULL;
-	json_t *a = json_array();
+	json_t *a = json_array(), *o;
 	int rc, src;
 
 	*out = NULL;
-	rc = lv_db_stmt(db, PROGRAMME_COLUMNS "ORDER BY position, id", &stmt);
+	rc = lv_db_stmt(db, sql, &stmt);
 	if (rc != LV_OK)
 		goto out;
-	while ((src = sqlite3_step(stmt)) == SQLITE_ROW)
-		json_array_append_new(a, programme_row_json(stmt));
+	while ((src = sqlite3_step(stmt)) == SQLITE_ROW) {
+		o = programme_row_json(stmt);
+		if (e == NULL || audience_match(json_object_get(o, "audience"), e))
+			json_array_append_new(a, o);
+		else
+			json_decref(o);
+	}
 	if (src != SQLITE_DONE) {
 		rc = LV_EINTERNAL;
 		goto out;
@@ -589,6 +602,11 @@ out:
 	lv_db_done(stmt);
 	json_decref(a);
 	return rc;
+}
+
+int allowance_programme_list(struct lv_db *db, json_t **out)
+{
+	return programmes_read(db, PROGRAMME_COLUMNS "ORDER BY position, id", NULL, out);
 }
 
 /* One programme by id as JSON. OUT: *out (caller decrefs). */
@@ -709,31 +727,8 @@ static int audience_match(const json_t *aud, const struct emp *e)
 /* The active programmes selecting e. OUT: *out (caller decrefs). */
 static int programmes_matching(struct lv_db *db, const struct emp *e, json_t **out)
 {
-	sqlite3_stmt *stmt = NULL;
-	json_t *a = json_array(), *o;
-	int rc, src;
-
-	*out = NULL;
-	rc = lv_db_stmt(db, PROGRAMME_COLUMNS "WHERE active = 1 ORDER BY position, id", &stmt);
-	if (rc != LV_OK)
-		goto out;
-	while ((src = sqlite3_step(stmt)) == SQLITE_ROW) {
-		o = programme_row_json(stmt);
-		if (audience_match(json_object_get(o, "audience"), e))
-			json_array_append_new(a, o);
-		else
-			json_decref(o);
-	}
-	if (src != SQLITE_DONE) {
-		rc = LV_EINTERNAL;
-		goto out;
-	}
-	*out = a;
-	a = NULL;
-out:
-	lv_db_done(stmt);
-	json_decref(a);
-	return rc;
+	return programmes_read(db, PROGRAMME_COLUMNS "WHERE active = 1 ORDER BY position, id",
+			       e, out);
 }
 
 int allowance_programmes_for_employee(struct lv_db *db, int64_t employee, int64_t at,
