@@ -73,20 +73,29 @@ void sso_logout_cleanup(struct sso_logout *lo)
 	memset(lo, 0, sizeof(*lo));
 }
 
-int sso_logout_jti_record(struct lv_db *db, const char *iss, const char *jti,
-			  int64_t expires_at)
+/* Runs sql, a DELETE of rows whose expires_at (?1) is now or earlier. */
+static int expired_delete(struct lv_db *db, const char *sql)
 {
 	sqlite3_stmt *stmt = NULL;
-	int rc;
+	int rc = lv_db_stmt(db, sql, &stmt);
 
-	rc = lv_db_stmt(db, "DELETE FROM sso_logout_jti WHERE expires_at <= ?1",
-			&stmt);
 	if (rc != LV_OK)
 		return rc;
 	sqlite3_bind_int64(stmt, 1, lv_now());
 	if (sqlite3_step(stmt) != SQLITE_DONE)
 		rc = LV_EINTERNAL;
 	lv_db_done(stmt);
+	return rc;
+}
+
+int sso_logout_jti_record(struct lv_db *db, const char *iss, const char *jti,
+			  int64_t expires_at)
+{
+	sqlite3_stmt *stmt = NULL;
+	int rc;
+
+	/* an expired jti may come again: forget it before recording */
+	rc = expired_delete(db, "DELETE FROM sso_logout_jti WHERE expires_at <= ?1");
 	if (rc != LV_OK)
 		return rc;
 
@@ -190,28 +199,11 @@ out:
 
 int sso_purge(struct sso_rp *rp, struct lv_db *db)
 {
-	sqlite3_stmt *stmt = NULL;
-	int rc;
+	int rc = expired_delete(db, "DELETE FROM sso_pending WHERE expires_at <= ?1");
 
-	rc = lv_db_stmt(db, "DELETE FROM sso_pending WHERE expires_at <= ?1",
-			&stmt);
-	if (rc != LV_OK)
-		return rc;
-	sqlite3_bind_int64(stmt, 1, lv_now());
-	if (sqlite3_step(stmt) != SQLITE_DONE)
-		rc = LV_EINTERNAL;
-	lv_db_done(stmt);
-	if (rc != LV_OK)
-		return rc;
-	rc = lv_db_stmt(db, "DELETE FROM sso_logout_jti WHERE expires_at <= ?1",
-			&stmt);
-	if (rc != LV_OK)
-		return rc;
-	sqlite3_bind_int64(stmt, 1, lv_now());
-	if (sqlite3_step(stmt) != SQLITE_DONE)
-		rc = LV_EINTERNAL;
-	lv_db_done(stmt);
-	if (rc != LV_OK)
-		return rc;
-	return sso_session_purge(rp, db, NULL);
+	if (rc == LV_OK)
+		rc = expired_delete(db, "DELETE FROM sso_logout_jti WHERE expires_at <= ?1");
+	if (rc == LV_OK)
+		rc = sso_session_purge(rp, db, NULL);
+	return rc;
 }
