@@ -34,6 +34,7 @@ enum cfg_type {
 	CFG_COLOR,    /* #rrggbb */
 	CFG_CURRENCY, /* three capital letters */
 	CFG_LEVEL,    /* debug, info, warn, error */
+	CFG_OVERAGE,  /* deny, approval, payroll */
 	CFG_LIST      /* comma-separated words */
 };
 
@@ -64,6 +65,7 @@ static const struct cfg_key cfg_keys[] = {
 	{ "store", "primary_color", CFG_COLOR, 0, 0, "#1f3a5f", S(primary_color), 0 },
 	{ "store", "accent_color", CFG_COLOR, 0, 0, "#e4a11b", S(accent_color), 0 },
 	{ "store", "logo", CFG_PATH, 0, 0, NULL, S(logo), 0 },
+	{ "store", "uncovered_overage", CFG_OVERAGE, 0, 0, "deny", S(uncovered_overage), 0 },
 	{ "database", "busy_timeout_ms", CFG_INT, 0, 600000, "5000", S(busy_timeout_ms), 0 },
 	{ "oidc", "issuer", CFG_ISSUER, 0, 0, NULL, S(issuer), 1 },
 	{ "oidc", "client_id", CFG_WORD, 0, 0, NULL, S(client_id), 1 },
@@ -77,6 +79,7 @@ static const struct cfg_key cfg_keys[] = {
 	{ "oidc", "claim_site", CFG_WORD, 0, 0, "site", S(claim_site), 0 },
 	{ "oidc", "claim_groups", CFG_WORD, 0, 0, "groups", S(claim_groups), 0 },
 	{ "oidc", "claim_locale", CFG_WORD, 0, 0, "locale", S(claim_locale), 0 },
+	{ "oidc", "claim_manager", CFG_WORD, 0, 0, "manager", S(claim_manager), 0 },
 	{ "oidc", "iat_slack_seconds", CFG_INT, 0, 3600, "120", S(iat_slack_seconds), 0 },
 	{ "oidc", "session_idle_seconds", CFG_INT, 60, 7 * 86400, "1800", S(session_idle_seconds), 0 },
 	{ "oidc", "session_max_seconds", CFG_INT, 300, 30 * 86400, "43200", S(session_max_seconds), 0 },
@@ -265,6 +268,11 @@ static int cfg_set(struct lv_config *cfg, const struct cfg_key *k, const char *v
 		what = "one of debug, info, warn, error";
 		break;
 	}
+	case CFG_OVERAGE:
+		ok = strcmp(v, "deny") == 0 || strcmp(v, "approval") == 0 ||
+		     strcmp(v, "payroll") == 0;
+		what = "one of deny, approval, payroll";
+		break;
 	case CFG_LIST:
 		for (i = 0; i < len; i++)
 			if ((unsigned char)v[i] < 0x20 || v[i] == '"')

@@ -35,6 +35,7 @@ struct lv_config {
 	char *primary_color;   /* #rrggbb */
 	char *accent_color;
 	char *logo;            /* optional: the company's logo file */
+	char *uncovered_overage; /* deny|approval|payroll: lines no programme covers */
 
 	/* [database] */
 	int64_t busy_timeout_ms;
@@ -52,6 +53,7 @@ struct lv_config {
 	char *claim_site;
 	char *claim_groups;
 	char *claim_locale;
+	char *claim_manager;   /* the manager's employee id */
 	int64_t iat_slack_seconds;
 	int64_t session_idle_seconds;
 	int64_t session_max_seconds;

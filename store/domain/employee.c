@@ -98,14 +98,16 @@ int employee_upsert_from_claims(struct lv_db *db, const struct employee_claims_m
 	static const char *const upsert_sql =
 		"INSERT INTO employees (iss, sub, employee_id, name, email, department,"
 		" cost_center, site, job_title, employment_type, locale, groups,"
-		" created_at, updated_at, last_login_at)"
-		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13, ?13)"
+		" manager_employee_id, created_at, updated_at, last_login_at)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?14, ?13, ?13, ?13)"
 		" ON CONFLICT (iss, sub) DO UPDATE SET employee_id = excluded.employee_id,"
 		" name = excluded.name, email = excluded.email,"
 		" department = excluded.department, cost_center = excluded.cost_center,"
 		" site = excluded.site, job_title = excluded.job_title,"
 		" employment_type = excluded.employment_type, locale = excluded.locale,"
-		" groups = excluded.groups, updated_at = excluded.updated_at,"
+		" groups = excluded.groups,"
+		" manager_employee_id = excluded.manager_employee_id,"
+		" updated_at = excluded.updated_at,"
 		" last_login_at = excluded.last_login_at"
 		" RETURNING id, status";
 	sqlite3_stmt *stmt = NULL;
@@ -133,6 +135,7 @@ int employee_upsert_from_claims(struct lv_db *db, const struct employee_claims_m
 	lv_db_bind_text(stmt, 11, locale);
 	lv_db_bind_text(stmt, 12, groups ? groups : "[]");
 	sqlite3_bind_int64(stmt, 13, lv_now());
+	lv_db_bind_text(stmt, 14, employee_claim_str(claims, map->manager));
 	src = sqlite3_step(stmt);
 	if (src == SQLITE_ROW) {
 		*id = sqlite3_column_int64(stmt, 0);
@@ -159,7 +162,8 @@ int employee_get(struct lv_db *db, int64_t id, json_t **out)
 		" 'email', email, 'department', department, 'cost_center', cost_center,"
 		" 'site', site, 'job_title', job_title, 'employment_type', employment_type,"
 		" 'locale', locale, 'locale_choice', locale_choice,"
-		" 'groups', json(groups), 'status', status)"
+		" 'groups', json(groups), 'status', status,"
+		" 'hire_date', hire_date, 'manager_employee_id', manager_employee_id)"
 		" FROM employees WHERE id = ?1";
 	sqlite3_stmt *stmt = NULL;
 	json_error_t jerr;

@@ -23,6 +23,7 @@ struct employee_claims_map {
 	const char *site;
 	const char *groups;
 	const char *locale;
+	const char *manager; /* the manager's employee id */
 };
 
 /*
@@ -39,7 +40,7 @@ int employee_upsert_from_claims(struct lv_db *db, const struct employee_claims_m
 /*
  * The employee as a JSON object {id, employee_id, name, email, department,
  * cost_center, site, job_title, employment_type, locale, locale_choice,
- * groups: [...], status}. OUT: *out (new reference). LV_ENOTFOUND.
+ * groups: [...], status, hire_date, manager_employee_id}. OUT: *out (new reference). LV_ENOTFOUND.
  */
 int employee_get(struct lv_db *db, int64_t id, json_t **out);
 

@@ -80,6 +80,7 @@ int auth_callback_get(struct req *r)
 		r->app->cfg.claim_employee_id, r->app->cfg.claim_department,
 		r->app->cfg.claim_cost_center, r->app->cfg.claim_site,
 		r->app->cfg.claim_groups, r->app->cfg.claim_locale,
+		r->app->cfg.claim_manager,
 	};
 	struct sso_callback_params p = {
 		req_query(r, "code"), req_query(r, "state"), req_query(r, "error"),

@@ -16,7 +16,7 @@ export const DEMO_PASSWORD = 'livery-demo';
 /* The claim names the providers release under the "profile" scope. */
 export const PROFILE_CLAIMS = [
 	'name', 'given_name', 'family_name', 'locale', 'employee_id', 'department',
-	'cost_center', 'site', 'groups', 'job_title', 'employment_type',
+	'cost_center', 'site', 'groups', 'job_title', 'employment_type', 'manager',
 	'email', 'email_verified',
 ];
 
@@ -40,12 +40,12 @@ export const ACCOUNTS = Object.freeze([
 	account('alice', 'u-7f3a9c21d4e8', 'Alice', 'Martin', {
 		employee_id: 'E1001', department: 'Retail Banking', cost_center: 'CC-410',
 		site: 'Lyon Part-Dieu branch', locale: 'fr', job_title: 'Branch teller',
-		employment_type: 'full_time', groups: ['staff', 'branch'],
+		employment_type: 'full_time', groups: ['staff', 'branch'], manager: 'E1005',
 	}),
 	account('bob', 'u-2b91e6f0a7c3', 'Bob', 'Okafor', {
 		employee_id: 'E1002', department: 'Warehouse', cost_center: 'CC-720',
 		site: 'Rotterdam distribution centre', locale: 'en', job_title: 'Picker',
-		employment_type: 'full_time', groups: ['staff', 'warehouse'],
+		employment_type: 'full_time', groups: ['staff', 'warehouse'], manager: 'E1004',
 	}),
 	account('carol', 'u-c4d05a8e3f16', 'Carol', 'Diaz', {
 		employee_id: 'E1003', department: 'Human Resources', cost_center: 'CC-100',

@@ -14,7 +14,7 @@
 #include "migrate.h"
 
 static const struct employee_claims_map map = {
-	"employee_id", "department", "cost_center", "site", "groups", "locale",
+	"employee_id", "department", "cost_center", "site", "groups", "locale", "manager",
 };
 
 static struct lv_db *fresh_db(void)
