@@ -163,6 +163,23 @@ int lv_db_commit(struct lv_db *db)
 	return lv_db_exec(db, "COMMIT");
 }
 
+int lv_db_tx_begin(struct lv_db *db, int *own)
+{
+	*own = sqlite3_get_autocommit(db->conn);
+	return *own ? lv_db_begin(db) : LV_OK;
+}
+
+int lv_db_tx_end(struct lv_db *db, int own, int rc)
+{
+	if (!own)
+		return rc;
+	if (rc == LV_OK)
+		rc = lv_db_commit(db);
+	if (rc != LV_OK)
+		lv_db_rollback(db);
+	return rc;
+}
+
 void lv_db_rollback(struct lv_db *db)
 {
 	if (!sqlite3_get_autocommit(db->conn))

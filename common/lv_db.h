@@ -54,6 +54,16 @@ int lv_db_commit(struct lv_db *db);
 void lv_db_rollback(struct lv_db *db);
 
 /*
+ * For functions that write "inside the caller's transaction when there is
+ * one, else in their own": lv_db_tx_begin opens BEGIN IMMEDIATE only when
+ * no transaction is open (OUT: *own = 1 then); lv_db_tx_end commits
+ * (rc == LV_OK) or rolls back what it opened, and returns rc (or the
+ * commit's error). With *own = 0 both do nothing but pass rc through.
+ */
+int lv_db_tx_begin(struct lv_db *db, int *own);
+int lv_db_tx_end(struct lv_db *db, int own, int rc);
+
+/*
  * Runs sql (a literal selecting one integer column, with one text
  * parameter ?1 bound to key). OUT: *id, 0 when absent. Returns LV_OK,
  * LV_ENOTFOUND when no row matches, or LV_EINTERNAL.

@@ -199,25 +199,6 @@ int64_t allowance_prorate(int64_t amount, int64_t days, int64_t period_days)
 
 /* ---- transactions ---- */
 
-/* Begins a transaction unless the caller is already in one. OUT: *own. */
-static int tx_begin(struct lv_db *db, int *own)
-{
-	*own = sqlite3_get_autocommit(db->conn);
-	return *own ? lv_db_begin(db) : LV_OK;
-}
-
-/* Commits (rc == LV_OK) or rolls back what tx_begin opened; returns rc. */
-static int tx_end(struct lv_db *db, int own, int rc)
-{
-	if (!own)
-		return rc;
-	if (rc == LV_OK)
-		rc = lv_db_commit(db);
-	if (rc != LV_OK)
-		lv_db_rollback(db);
-	return rc;
-}
-
 /* ---- programme validation ---- */
 
 static const char *const programme_keys[] = {
@@ -970,10 +951,10 @@ int allowance_materialise(struct lv_db *db, int64_t employee, int64_t at)
 		rc = programmes_matching(db, &e, &progs);
 	if (rc != LV_OK)
 		goto out;
-	rc = tx_begin(db, &own);
+	rc = lv_db_tx_begin(db, &own);
 	if (rc != LV_OK)
 		goto out;
-	rc = tx_end(db, own, progs_materialise(db, employee, &e, progs, at));
+	rc = lv_db_tx_end(db, own, progs_materialise(db, employee, &e, progs, at));
 out:
 	json_decref(progs);
 	emp_cleanup(&e);
@@ -1028,7 +1009,7 @@ int allowance_balances(struct lv_db *db, int64_t employee, int64_t at, json_t **
 		rc = programmes_matching(db, &e, &progs);
 	if (rc != LV_OK)
 		goto out;
-	rc = tx_begin(db, &own);
+	rc = lv_db_tx_begin(db, &own);
 	if (rc != LV_OK)
 		goto out;
 	rc = progs_materialise(db, employee, &e, progs, at);
@@ -1055,7 +1036,7 @@ int allowance_balances(struct lv_db *db, int64_t employee, int64_t at, json_t **
 		json_object_set_new(b, "balance", json_integer(sum));
 		json_array_append_new(a, b);
 	}
-	rc = tx_end(db, own, rc);
+	rc = lv_db_tx_end(db, own, rc);
 	if (rc != LV_OK)
 		goto out;
 	*out = a;
@@ -1106,13 +1087,13 @@ int allowance_balance_get(struct lv_db *db, int64_t employee, int64_t programme,
 	int rc, own = 0;
 
 	*balance = 0;
-	rc = tx_begin(db, &own);
+	rc = lv_db_tx_begin(db, &own);
 	if (rc != LV_OK)
 		goto out;
 	rc = current_period(db, employee, programme, at, &per);
 	if (rc == LV_OK)
 		rc = period_sum(db, employee, programme, per.key, balance);
-	rc = tx_end(db, own, rc);
+	rc = lv_db_tx_end(db, own, rc);
 out:
 	return rc;
 }
@@ -1175,7 +1156,7 @@ int allowance_adjust(struct lv_db *db, int64_t employee, int64_t programme, int6
 		rc = LV_EINVAL;
 		goto out;
 	}
-	rc = tx_begin(db, &own);
+	rc = lv_db_tx_begin(db, &own);
 	if (rc != LV_OK)
 		goto out;
 	rc = current_period(db, employee, programme, at, &per);
@@ -1192,7 +1173,7 @@ int allowance_adjust(struct lv_db *db, int64_t employee, int64_t programme, int6
 				  reason);
 		rc = audit_append(db, &who, "allowance.adjust", "employee", id, NULL, after);
 	}
-	rc = tx_end(db, own, rc);
+	rc = lv_db_tx_end(db, own, rc);
 out:
 	json_decref(after);
 	return rc;
@@ -1208,14 +1189,14 @@ int allowance_debit(struct lv_db *db, int64_t employee, int64_t programme, int64
 		rc = LV_EINVAL;
 		goto out;
 	}
-	rc = tx_begin(db, &own);
+	rc = lv_db_tx_begin(db, &own);
 	if (rc != LV_OK)
 		goto out;
 	rc = current_period(db, employee, programme, at, &per);
 	if (rc == LV_OK)
 		rc = ledger_append(db, employee, programme, per.key, "debit", -amount,
 				   order_ref, NULL, NULL, at);
-	rc = tx_end(db, own, rc);
+	rc = lv_db_tx_end(db, own, rc);
 out:
 	return rc;
 }
@@ -1232,7 +1213,7 @@ int allowance_refund(struct lv_db *db, int64_t employee, int64_t programme, int6
 		rc = LV_EINVAL;
 		goto out;
 	}
-	rc = tx_begin(db, &own);
+	rc = lv_db_tx_begin(db, &own);
 	if (rc != LV_OK)
 		goto out;
 	rc = current_period(db, employee, programme, at, &per);
@@ -1265,7 +1246,7 @@ int allowance_refund(struct lv_db *db, int64_t employee, int64_t programme, int6
 			   NULL, at);
 end:
 	lv_db_done(stmt);
-	rc = tx_end(db, own, rc);
+	rc = lv_db_tx_end(db, own, rc);
 out:
 	return rc;
 }
