@@ -34,7 +34,8 @@ int cart_get(struct lv_db *db, int64_t employee, json_t **out);
  * Adds quantity (1..99) of sku to the cart (added to what is already
  * there; the sum must stay <= ORDER_MAX_QUANTITY). Returns LV_OK;
  * LV_EINVAL (bad quantity, too many, cart full; msg); LV_ENOTFOUND
- * (unknown or inactive SKU; msg); LV_EINTERNAL.
+ * (unknown or inactive SKU; msg); LV_ECONFLICT (the database stayed
+ * locked past the busy timeout: retry); LV_EINTERNAL.
  */
 int cart_add(struct lv_db *db, int64_t employee, const char *sku, int64_t quantity,
 	     char *msg, size_t msglen);

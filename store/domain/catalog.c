@@ -18,16 +18,6 @@
 #include "lv_mem.h"
 #include "lv_parse.h"
 
-/*
- * The media URL of image row alias i, e.g. /media/12-3f2a9c1d.svg
- * (migration 0003's listing_products_source writes the same URL).
- */
-#define SQL_MEDIA_URL(i)                                                       \
-	"'/media/' || " i ".id || '-' || substr(" i ".sha256, 1, 8) || '.' || "  \
-	"CASE " i ".content_type WHEN 'image/svg+xml' THEN 'svg' "             \
-	"WHEN 'image/png' THEN 'png' WHEN 'image/jpeg' THEN 'jpg' "            \
-	"ELSE 'webp' END"
-
 #define SQL_BOOL(e) "json(CASE WHEN " e " THEN 'true' ELSE 'false' END)"
 
 /*
@@ -166,7 +156,7 @@ static const char sql_product_get[] =
 				 " product_id = p.id AND active = 1"
 				 " AND stock > 0)") ","
 	" 'images', (SELECT json_group_array(json_object('id', i.id,"
-	"   'url', " SQL_MEDIA_URL("i") ", 'content_type', i.content_type,"
+	"   'url', " CATALOG_SQL_MEDIA_URL("i") ", 'content_type', i.content_type,"
 	"   'name', i.name)) FROM ("
 	"   SELECT * FROM images WHERE product_id = p.id"
 	"   ORDER BY position, id) i),"
@@ -175,7 +165,7 @@ static const char sql_product_get[] =
 	"   'price', v.price, 'stock', v.stock,"
 	"   'in_stock', " SQL_BOOL("v.stock > 0") ","
 	"   'image_url', CASE WHEN i.id IS NULL THEN NULL"
-	"    ELSE " SQL_MEDIA_URL("i") " END)) FROM ("
+	"    ELSE " CATALOG_SQL_MEDIA_URL("i") " END)) FROM ("
 	"   SELECT * FROM variants WHERE product_id = p.id AND active = 1"
 	"   ORDER BY position, id) v LEFT JOIN images i ON i.id = v.image_id),"
 	" 'sizes', (SELECT json_group_array(size) FROM ("

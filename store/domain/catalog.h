@@ -114,6 +114,18 @@ int catalog_image_get(struct lv_db *db, int64_t image_id,
 void catalog_image_cleanup(struct catalog_image *img);
 
 /*
+ * An SQL expression (text, for string literal concatenation) giving the
+ * media URL "/media/<id>-<sha8>.<ext>" of the images row aliased i; the
+ * one place in C that knows the URL shape catalog_media_name_parse reads
+ * back (migration 0003's listing_products_source writes the same URL).
+ */
+#define CATALOG_SQL_MEDIA_URL(i)                                                    \
+	"'/media/' || " i ".id || '-' || substr(" i ".sha256, 1, 8) || '.' || "  \
+	"CASE " i ".content_type WHEN 'image/svg+xml' THEN 'svg' "             \
+	"WHEN 'image/png' THEN 'png' WHEN 'image/jpeg' THEN 'jpg' "            \
+	"ELSE 'webp' END"
+
+/*
  * Parses a media file name as it appears in image URLs,
  * "<id>-<first 8 hex of sha256>.<svg|png|jpg|webp>" (the part after
  * "/media/"). OUT: *id and sha8 (9 bytes with the NUL). Returns LV_OK or
