@@ -22,6 +22,7 @@
 #include "lv_log.h"
 #include "lv_mem.h"
 #include "migrate.h"
+#include "order_cli.h"
 #include "server.h"
 #include "sso.h"
 
@@ -232,6 +233,46 @@ out:
 	return rc;
 }
 
+/* livery export payroll|orders --config FILE OPTIONS (see order_cli.h) */
+static int cli_export(int argc, char **argv)
+{
+	struct order_cli_export opts;
+	struct livery *app = NULL;
+	struct lv_db *db = NULL;
+	const char *config = NULL;
+	char **rest = lv_calloc((size_t)argc + 1, sizeof(*rest));
+	char msg[1024];
+	int k, n = 0, rc = EXIT_USAGE;
+
+	for (k = 2; k < argc; k++) {
+		if (strcmp(argv[k], "--config") == 0 && k + 1 < argc)
+			config = argv[++k];
+		else if (strncmp(argv[k], "--config=", 9) == 0)
+			config = argv[k] + 9;
+		else
+			rest[n++] = argv[k];
+	}
+	if (order_cli_export_parse(n, rest, &opts) != 0)
+		goto out;
+	if (config == NULL || !cli_file_exists(config)) {
+		cli_fail("%s", "export commands need --config FILE (an existing file)");
+		goto out;
+	}
+	rc = 1;
+	if (app_new(config, 0, &app, msg, sizeof(msg)) != LV_OK) {
+		cli_fail("%s", msg);
+		goto out;
+	}
+	if (cli_db_ready(app, &db, 1) != LV_OK)
+		goto out;
+	rc = order_cli_export_run(db, app->cfg.currency, &opts);
+out:
+	lv_db_close(db);
+	app_free(app);
+	lv_free(rest);
+	return rc;
+}
+
 static const struct cli_command cli_commands[] = {
 	{ "serve", "serve --config FILE", "run the store's web server", 0, 1, cli_serve },
 	{ "check-config", "check-config FILE", "check a configuration file and exit", 1, 0, cli_check_config },
@@ -250,6 +291,7 @@ static void cli_usage(FILE *f)
 		fprintf(f, "  livery %-36s %s\n", cli_commands[i].usage,
 			cli_commands[i].summary);
 	allowance_cli_usage(f);
+	order_cli_usage(f);
 	fprintf(f, "  livery %-36s %s\n  livery %-36s %s\n", "--help", "show this help",
 		"--version", "show the version");
 	fprintf(f, "\nThe environment variable LIVERY_OIDC_CLIENT_SECRET, when set, "
@@ -275,6 +317,8 @@ int cli_main(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "allowance") == 0)
 		return cli_allowance(argc, argv);
+	if (strcmp(argv[1], "export") == 0)
+		return cli_export(argc, argv);
 	if (strcmp(argv[1], "--version") == 0) {
 		printf("livery %s\n", LIVERY_VERSION);
 		return 0;

@@ -770,6 +770,28 @@ static enum price_style catalog_price_style(const char *locale)
 	return STYLE_EN;
 }
 
+int catalog_amount_plain(int64_t minor, const char *currency, char *out, size_t len)
+{
+	int digits = catalog_currency_minor_units(currency);
+	uint64_t u = minor < 0 ? (uint64_t)0 - (uint64_t)minor : (uint64_t)minor;
+	uint64_t scale = 1;
+	int i;
+
+	if (digits < 0) {
+		lv_snprintf(out, len, "%lld", (long long)minor);
+		return LV_EINVAL;
+	}
+	for (i = 0; i < digits; i++)
+		scale *= 10;
+	if (digits == 0)
+		lv_snprintf(out, len, "%s%llu", minor < 0 ? "-" : "", (unsigned long long)u);
+	else
+		lv_snprintf(out, len, "%s%llu.%0*llu", minor < 0 ? "-" : "",
+			    (unsigned long long)(u / scale), digits,
+			    (unsigned long long)(u % scale));
+	return LV_OK;
+}
+
 int catalog_price_format(int64_t minor, const char *currency,
 			 const char *locale, char *out, size_t outlen)
 {

@@ -181,6 +181,14 @@ int catalog_price_parse(const char *s, const char *currency, int64_t *out,
 			char *msg, size_t msglen);
 
 /*
+ * minor as a plain decimal for files (CSV): "1234.50", "-3.00", "1500"
+ * for a currency without minor units; no symbol, no grouping. OUT: out.
+ * Returns LV_OK, or LV_EINVAL for an unknown currency (then out holds the
+ * minor units as an integer).
+ */
+int catalog_amount_plain(int64_t minor, const char *currency, char *out, size_t len);
+
+/*
  * Writes minor (in currency's minor units) as text for locale ("en",
  * "fr-FR", "de_CH", ...; NULL means en) into out: "€1,234.50" in English,
  * "1 234,50 €" in French (narrow no-break space, no-break space), "1.234,50 €"

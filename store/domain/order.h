@@ -243,8 +243,8 @@ int order_release(struct lv_db *db, const char *ref, int64_t employee, int is_re
 
 /*
  * Payroll export: one CSV row per employee with payroll overage on orders
- * created in month period ("YYYY-MM", local time) and not cancelled or
- * refused, net of returned quantities: employee_id, name, cost_center,
+ * created in month period ("YYYY-MM", local time), approved (not
+ * pending_approval) and not cancelled or refused, net of returned quantities: employee_id, name, cost_center,
  * amount (decimal, e.g. 45.00), currency, orders (refs separated by
  * spaces). Header row first; RFC 4180 quoting. Appends to out. Returns
  * LV_OK, LV_EINVAL (bad period) or LV_EINTERNAL.
