@@ -29,4 +29,56 @@ int api_health_get(struct req *r);
 int api_me_get(struct req *r);
 int api_products_get(struct req *r);
 
+/* cart and checkout pages (face/cart_pages.c) */
+int page_cart_get(struct req *r);
+int page_cart_add_post(struct req *r);
+int page_cart_update_post(struct req *r);
+int page_cart_remove_post(struct req *r);
+int page_quick_get(struct req *r);
+int page_quick_post(struct req *r);
+int page_checkout_get(struct req *r);
+int page_checkout_post(struct req *r);
+
+/* orders and approvals pages (face/order_pages.c) */
+int page_orders_get(struct req *r);
+int page_order_get(struct req *r);
+int page_order_cancel_post(struct req *r);
+int page_order_reorder_post(struct req *r);
+int page_allowances_get(struct req *r);
+int page_approvals_get(struct req *r);
+int page_approval_post(struct req *r);
+
+/* exports (face/export_pages.c) */
+int page_export_payroll_get(struct req *r);
+int page_export_orders_get(struct req *r);
+
+/* money API (face/api_money.c) */
+int api_cart_get(struct req *r);
+int api_cart_delete(struct req *r);
+int api_cart_lines_post(struct req *r);
+int api_cart_line_put(struct req *r);
+int api_cart_line_delete(struct req *r);
+int api_checkout_quote_post(struct req *r);
+int api_checkout_post(struct req *r);
+int api_orders_get(struct req *r);
+int api_order_get(struct req *r);
+int api_order_cancel_post(struct req *r);
+int api_order_reorder_post(struct req *r);
+int api_me_allowances_get(struct req *r);
+int api_approvals_get(struct req *r);
+int api_approval_post(struct req *r);
+
+/* admin API (face/api_admin.c) */
+int api_admin_programmes_get(struct req *r);
+int api_admin_programmes_post(struct req *r);
+int api_admin_employee_allowances_get(struct req *r);
+int api_admin_adjustments_post(struct req *r);
+int api_admin_orders_get(struct req *r);
+int api_admin_order_get(struct req *r);
+int api_admin_order_status_post(struct req *r);
+int api_admin_order_cancel_post(struct req *r);
+int api_admin_order_returns_post(struct req *r);
+int api_admin_export_payroll_get(struct req *r);
+int api_admin_export_orders_get(struct req *r);
+
 #endif

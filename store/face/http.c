@@ -359,6 +359,7 @@ static const char *http_status_text(int status)
 {
 	switch (status) {
 	case 200: return "OK";
+	case 201: return "Created";
 	case 204: return "No Content";
 	case 302: return "Found";
 	case 303: return "See Other";
@@ -370,6 +371,7 @@ static const char *http_status_text(int status)
 	case 405: return "Method Not Allowed";
 	case 409: return "Conflict";
 	case 413: return "Payload Too Large";
+	case 415: return "Unsupported Media Type";
 	case 422: return "Unprocessable Content";
 	case 500: return "Internal Server Error";
 	case 502: return "Bad Gateway";
