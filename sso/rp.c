@@ -37,8 +37,7 @@ static void rp_oauth2_sink(oauth2_log_sink_t *sink, const char *filename,
 
 /*
  * Process-wide, once: libsodium, and liboauth2's globals (curl and OpenSSL
- * initialisation). oauth2_shutdown() is never called: other relying
- * parties, or other users of curl in the process, may still be running.
+ * initialisation), released by sso_libs_shutdown() at process end.
  */
 static void rp_libs_init(void)
 {
@@ -48,6 +47,14 @@ static void rp_libs_init(void)
 			       oauth2_log_sink_create(OAUTH2_LOG_WARN,
 						      rp_oauth2_sink, NULL));
 	libs_ok = libs_log != NULL;
+}
+
+void sso_libs_shutdown(void)
+{
+	if (libs_log != NULL)
+		oauth2_shutdown(libs_log);
+	libs_log = NULL;
+	libs_ok = 0;
 }
 
 void sso_config_init(struct sso_config *cfg)

@@ -115,6 +115,14 @@ int sso_rp_new(const struct sso_config *cfg, struct sso_rp **out, char *msg,
 void sso_rp_free(struct sso_rp *rp);
 
 /*
+ * At process end only, after every relying party is freed: releases the
+ * process-wide state of liboauth2 (its log, curl's and OpenSSL's
+ * globals) that sso_rp_new set up once, so leak checkers see a clean
+ * exit. Nothing in this module may be used afterwards.
+ */
+void sso_libs_shutdown(void);
+
+/*
  * Fetches the provider's discovery document and its keys now, unless they
  * are cached. The store calls this at start and only logs a failure: a
  * provider that is down is retried at the next sign-in (at most every

@@ -3,8 +3,12 @@
  * Everything else lives in the lv_store library so that tests can reach it.
  */
 #include "cli.h"
+#include "sso.h"
 
 int main(int argc, char **argv)
 {
-	return cli_main(argc, argv);
+	int rc = cli_main(argc, argv);
+
+	sso_libs_shutdown();
+	return rc;
 }
