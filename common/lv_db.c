@@ -194,6 +194,15 @@ int lv_db_bind_text(sqlite3_stmt *stmt, int idx, const char *s)
 	return rc == SQLITE_OK ? LV_OK : LV_EINTERNAL;
 }
 
+char *lv_db_column_strdup(sqlite3_stmt *stmt, int col, const char *null_as)
+{
+	const char *s = (const char *)sqlite3_column_text(stmt, col);
+
+	if (s == NULL)
+		s = null_as;
+	return s == NULL ? NULL : lv_strdup(s);
+}
+
 int lv_db_lookup_id(struct lv_db *db, const char *sql, const char *key, int64_t *id)
 {
 	sqlite3_stmt *stmt = NULL;

@@ -73,4 +73,10 @@ int lv_db_lookup_id(struct lv_db *db, const char *sql, const char *key, int64_t 
 /* Binds text or NULL when s is NULL (SQLITE_TRANSIENT copy). */
 int lv_db_bind_text(sqlite3_stmt *stmt, int idx, const char *s);
 
+/*
+ * A copy of column col of the current row (caller lv_free()s it); when the
+ * column is NULL, a copy of null_as, or NULL when null_as is NULL too.
+ */
+char *lv_db_column_strdup(sqlite3_stmt *stmt, int col, const char *null_as);
+
 #endif

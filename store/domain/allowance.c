@@ -618,13 +618,6 @@ struct emp {
 	json_t *groups;
 };
 
-static char *column_strdup(sqlite3_stmt *stmt, int col)
-{
-	const char *s = (const char *)sqlite3_column_text(stmt, col);
-
-	return s == NULL ? NULL : lv_strdup(s);
-}
-
 static void emp_cleanup(struct emp *e)
 {
 	lv_free(e->employee_id);
@@ -653,12 +646,12 @@ static int emp_load(struct lv_db *db, int64_t id, struct emp *e)
 		rc = LV_ENOTFOUND;
 		goto out;
 	}
-	e->employee_id = column_strdup(stmt, 0);
-	e->department = column_strdup(stmt, 1);
-	e->site = column_strdup(stmt, 2);
-	e->job_title = column_strdup(stmt, 3);
-	e->employment_type = column_strdup(stmt, 4);
-	e->hire_date = column_strdup(stmt, 5);
+	e->employee_id = lv_db_column_strdup(stmt, 0, NULL);
+	e->department = lv_db_column_strdup(stmt, 1, NULL);
+	e->site = lv_db_column_strdup(stmt, 2, NULL);
+	e->job_title = lv_db_column_strdup(stmt, 3, NULL);
+	e->employment_type = lv_db_column_strdup(stmt, 4, NULL);
+	e->hire_date = lv_db_column_strdup(stmt, 5, NULL);
 	e->groups = column_json(stmt, 6, json_array());
 out:
 	lv_db_done(stmt);

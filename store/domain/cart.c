@@ -489,40 +489,39 @@ static const char sql_remove[] =
 	"DELETE FROM cart_lines WHERE employee = ?1"
 	" AND variant = (SELECT id FROM variants WHERE sku = ?2)";
 
-int cart_remove(struct lv_db *db, int64_t employee, const char *sku)
+static const char sql_clear[] = "DELETE FROM cart_lines WHERE employee = ?1";
+
+/*
+ * Runs one DELETE of employee's lines (sql_remove with sku, or sql_clear).
+ * One statement: atomic alone, and part of the caller's transaction if any.
+ */
+static int cart_lines_delete(struct lv_db *db, const char *sql, int64_t employee,
+			     const char *sku, const char *what)
 {
 	sqlite3_stmt *stmt = NULL;
 	int rc;
 
-	rc = lv_db_stmt(db, sql_remove, &stmt);
+	rc = lv_db_stmt(db, sql, &stmt);
 	if (rc != LV_OK)
 		goto out;
 	sqlite3_bind_int64(stmt, 1, employee);
-	lv_db_bind_text(stmt, 2, sku);
+	if (sqlite3_bind_parameter_count(stmt) >= 2)
+		lv_db_bind_text(stmt, 2, sku);
 	if (sqlite3_step(stmt) != SQLITE_DONE)
-		rc = cart_db_error(db, "remove");
+		rc = cart_db_error(db, what);
 out:
 	lv_db_done(stmt);
 	return rc;
 }
 
-static const char sql_clear[] = "DELETE FROM cart_lines WHERE employee = ?1";
+int cart_remove(struct lv_db *db, int64_t employee, const char *sku)
+{
+	return cart_lines_delete(db, sql_remove, employee, sku, "remove");
+}
 
-/* One statement: atomic alone, and part of the caller's transaction if any. */
 int cart_clear(struct lv_db *db, int64_t employee)
 {
-	sqlite3_stmt *stmt = NULL;
-	int rc;
-
-	rc = lv_db_stmt(db, sql_clear, &stmt);
-	if (rc != LV_OK)
-		goto out;
-	sqlite3_bind_int64(stmt, 1, employee);
-	if (sqlite3_step(stmt) != SQLITE_DONE)
-		rc = cart_db_error(db, "clear");
-out:
-	lv_db_done(stmt);
-	return rc;
+	return cart_lines_delete(db, sql_clear, employee, NULL, "clear");
 }
 
 int cart_add_many(struct lv_db *db, int64_t employee, const struct order_line_req *lines,

@@ -165,6 +165,12 @@ int order_checkout(struct lv_db *db, const struct order_checkout_req *req,
 int order_get(struct lv_db *db, const char *ref, int64_t employee, json_t **out);
 
 /*
+ * 1 when s (not NULL) names an order state: pending_approval, placed,
+ * picking, shipped, delivered, cancelled, returned or refused; else 0.
+ */
+int order_status_known(const char *s);
+
+/*
  * OUT: *out, a new JSON array of order summaries {ref, status, created_at,
  * total, covered, overage, lines (count), items (quantity)}, newest first.
  * employee: only theirs (0 = everyone); status: only that state (NULL =

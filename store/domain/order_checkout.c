@@ -261,13 +261,6 @@ static void split_cleanup(struct split *s)
 	memset(s, 0, sizeof(*s));
 }
 
-static char *col_dup(sqlite3_stmt *st, int i)
-{
-	const unsigned char *t = sqlite3_column_text(st, i);
-
-	return lv_strdup(t ? (const char *)t : "");
-}
-
 /* Checks the lines themselves (no database): count, SKU, quantity, repeats. */
 static int split_lines_check(const struct order_line_req *lines, size_t n,
 			     struct order_problem *pb)
@@ -348,12 +341,12 @@ static int split_lines_load(struct lv_db *db, struct split *s)
 		l->price = sqlite3_column_int64(st, 3);
 		l->stock = sqlite3_column_int64(st, 4);
 		l->available = sqlite3_column_int(st, 5);
-		l->name = col_dup(st, 7);
-		l->slug = col_dup(st, 8);
-		l->size = col_dup(st, 9);
-		l->colour = col_dup(st, 10);
-		l->fit = col_dup(st, 11);
-		l->category = col_dup(st, 12);
+		l->name = lv_db_column_strdup(st, 7, "");
+		l->slug = lv_db_column_strdup(st, 8, "");
+		l->size = lv_db_column_strdup(st, 9, "");
+		l->colour = lv_db_column_strdup(st, 10, "");
+		l->fit = lv_db_column_strdup(st, 11, "");
+		l->category = lv_db_column_strdup(st, 12, "");
 		l->tags = json_loads((const char *)sqlite3_column_text(st, 13), 0, &jerr);
 		if (l->tags == NULL)
 			l->tags = json_array();
@@ -572,7 +565,7 @@ static int split_build(struct lv_db *db, int64_t employee, const struct order_li
 	lv_strlcpy(s->employee_status, (const char *)sqlite3_column_text(st, 0),
 		   sizeof(s->employee_status));
 	if (sqlite3_column_type(st, 1) != SQLITE_NULL)
-		s->site = col_dup(st, 1);
+		s->site = lv_db_column_strdup(st, 1, "");
 	lv_db_done(st);
 	st = NULL;
 

@@ -48,20 +48,6 @@ static int export_period_ok(const char *s)
 	return (s[5] == '0' && s[6] != '0') || (s[5] == '1' && s[6] <= '2');
 }
 
-static int export_status_ok(const char *s)
-{
-	static const char *const known[] = {
-		"pending_approval", "placed", "picking", "shipped",
-		"delivered", "cancelled", "returned", "refused",
-	};
-	size_t i;
-
-	for (i = 0; i < sizeof(known) / sizeof(known[0]); i++)
-		if (strcmp(s, known[i]) == 0)
-			return 1;
-	return 0;
-}
-
 int order_cli_export_parse(int argc, char **argv, struct order_cli_export *opts)
 {
 	char line[160];
@@ -102,7 +88,7 @@ int order_cli_export_parse(int argc, char **argv, struct order_cli_export *opts)
 	}
 	if (!opts->payroll && opts->status == NULL)
 		opts->status = "placed";
-	if (!opts->payroll && !export_status_ok(opts->status)) {
+	if (!opts->payroll && !order_status_known(opts->status)) {
 		fprintf(stderr, "livery: --status \"%.40s\" is not an order status (one of "
 				"pending_approval, placed, picking, shipped, delivered, "
 				"cancelled, returned, refused)\n", opts->status);

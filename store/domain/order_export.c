@@ -116,13 +116,6 @@ static void payroll_acc_cleanup(struct payroll_acc *a)
 	memset(a, 0, sizeof(*a));
 }
 
-static char *col_dup(sqlite3_stmt *stmt, int col)
-{
-	const char *s = (const char *)sqlite3_column_text(stmt, col);
-
-	return lv_strdup(s ? s : "");
-}
-
 /* Writes a's row when it owes anything. */
 static int payroll_acc_flush(struct payroll_acc *a, const char *currency, struct lv_buf *out)
 {
@@ -191,9 +184,9 @@ int order_export_payroll(struct lv_db *db, const char *period, const char *curre
 			rc = payroll_acc_flush(&acc, currency, out);
 			payroll_acc_cleanup(&acc);
 			acc.employee = emp;
-			acc.employee_id = col_dup(stmt, 1);
-			acc.name = col_dup(stmt, 2);
-			acc.cost_center = col_dup(stmt, 3);
+			acc.employee_id = lv_db_column_strdup(stmt, 1, "");
+			acc.name = lv_db_column_strdup(stmt, 2, "");
+			acc.cost_center = lv_db_column_strdup(stmt, 3, "");
 			lv_buf_init(&acc.refs, 1 << 20);
 		}
 		if (owed <= 0 || rc != LV_OK)

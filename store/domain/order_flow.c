@@ -75,6 +75,27 @@ static int has_control(const char *s)
 	return 0;
 }
 
+/*
+ * Checks the reason a caller gives: when required, it may not be blank
+ * (msg: missing); never longer than ORDER_REASON_MAX. A blank reason
+ * becomes NULL (*reason). Returns LV_OK or LV_EINVAL (msg).
+ */
+static int flow_reason_check(const char **reason, int required, const char *missing,
+			     char *msg, size_t msglen)
+{
+	int rc = LV_EINVAL;
+
+	if (required && blank(*reason))
+		msg_set(msg, msglen, missing);
+	else if (*reason != NULL && strlen(*reason) > ORDER_REASON_MAX)
+		msg_set(msg, msglen, "The reason is too long (at most 500 bytes).");
+	else
+		rc = LV_OK;
+	if (rc == LV_OK && blank(*reason))
+		*reason = NULL;
+	return rc;
+}
+
 /* Loads ref (theirs only when employee != 0). Returns LV_OK or LV_ENOTFOUND. */
 static int flow_order_load(struct lv_db *db, const char *ref, int64_t employee,
 			   struct flow_order *o)
@@ -416,18 +437,10 @@ int order_decide(struct lv_db *db, const char *ref, int approve, const char *rea
 	int rc, own = 0, all_back;
 	const char *to = approve ? "placed" : "refused";
 
-	if (!approve && blank(reason)) {
-		msg_set(msg, msglen, "Say why the order is refused: the employee sees the reason.");
-		rc = LV_EINVAL;
+	rc = flow_reason_check(&reason, !approve, "Say why the order is refused: the employee "
+			       "sees the reason.", msg, msglen);
+	if (rc != LV_OK)
 		goto out;
-	}
-	if (reason != NULL && strlen(reason) > ORDER_REASON_MAX) {
-		msg_set(msg, msglen, "The reason is too long (at most 500 bytes).");
-		rc = LV_EINVAL;
-		goto out;
-	}
-	if (blank(reason))
-		reason = NULL;
 	rc = lv_db_tx_begin(db, &own);
 	if (rc != LV_OK)
 		goto out;
@@ -496,10 +509,6 @@ int order_advance(struct lv_db *db, const char *ref, const char *to, const char 
 	static const char *const steps[][2] = {
 		{ "placed", "picking" }, { "picking", "shipped" }, { "shipped", "delivered" },
 	};
-	static const char *const known[] = {
-		"pending_approval", "placed", "picking", "shipped",
-		"delivered", "cancelled", "returned", "refused",
-	};
 	struct flow_order o;
 	sqlite3_stmt *stmt = NULL;
 	json_t *after = NULL;
@@ -507,10 +516,7 @@ int order_advance(struct lv_db *db, const char *ref, const char *to, const char 
 	int rc, own = 0, shipped;
 	size_t i;
 
-	for (i = 0; to != NULL && i < sizeof(known) / sizeof(known[0]); i++)
-		if (strcmp(to, known[i]) == 0)
-			break;
-	if (to == NULL || i == sizeof(known) / sizeof(known[0])) {
+	if (to == NULL || !order_status_known(to)) {
 		msg_set(msg, msglen, "Unknown status: use picking, shipped or delivered.");
 		rc = LV_EINVAL;
 		goto out;
@@ -616,18 +622,10 @@ int order_release(struct lv_db *db, const char *ref, int64_t employee, int is_re
 	size_t nl = 0;
 	int rc, own = 0, all_back = 0;
 
-	if (is_return && blank(reason)) {
-		msg_set(msg, msglen, "Say why the items are returned.");
-		rc = LV_EINVAL;
+	rc = flow_reason_check(&reason, is_return, "Say why the items are returned.", msg,
+			       msglen);
+	if (rc != LV_OK)
 		goto out;
-	}
-	if (reason != NULL && strlen(reason) > ORDER_REASON_MAX) {
-		msg_set(msg, msglen, "The reason is too long (at most 500 bytes).");
-		rc = LV_EINVAL;
-		goto out;
-	}
-	if (blank(reason))
-		reason = NULL;
 	if (n > 0 && lines == NULL) {
 		rc = LV_EINVAL;
 		goto out;

@@ -27,7 +27,7 @@ static const char *const order_states[] = {
 	"delivered", "cancelled", "returned", "refused",
 };
 
-static int order_state_known(const char *s)
+int order_status_known(const char *s)
 {
 	size_t i;
 
@@ -287,6 +287,32 @@ static json_t *summary_json(sqlite3_stmt *stmt)
 			 "items", col_int(stmt, 8));
 }
 
+/*
+ * Steps stmt (prepared and bound) to its end, row(stmt) for each row.
+ * OUT: *out, a new JSON array of them. Resets stmt. Returns LV_OK or
+ * LV_EINTERNAL (logged under what).
+ */
+static int order_rows_read(struct lv_db *db, sqlite3_stmt *stmt,
+			   json_t *(*row)(sqlite3_stmt *stmt), const char *what, json_t **out)
+{
+	json_t *a = json_array();
+	int rc = LV_OK, src;
+
+	while ((src = sqlite3_step(stmt)) == SQLITE_ROW)
+		json_array_append_new(a, row(stmt));
+	if (src != SQLITE_DONE) {
+		lv_error(what, "error=\"%s\"", sqlite3_errmsg(db->conn));
+		rc = LV_EINTERNAL;
+		goto out;
+	}
+	*out = a;
+	a = NULL;
+out:
+	lv_db_done(stmt);
+	json_decref(a);
+	return rc;
+}
+
 int order_list(struct lv_db *db, int64_t employee, const char *status, int64_t before_id,
 	       int limit, json_t **out)
 {
@@ -301,12 +327,11 @@ int order_list(struct lv_db *db, int64_t employee, const char *status, int64_t b
 				"ORDER BY o.id DESC LIMIT ?4",
 	};
 	sqlite3_stmt *stmt = NULL;
-	json_t *a = NULL;
-	int rc, src;
+	int rc;
 
 	*out = NULL;
 	if (limit < 1 || limit > ORDER_LIST_MAX || before_id < 0 ||
-	    (status != NULL && !order_state_known(status))) {
+	    (status != NULL && !order_status_known(status))) {
 		rc = LV_EINVAL;
 		goto out;
 	}
@@ -317,19 +342,8 @@ int order_list(struct lv_db *db, int64_t employee, const char *status, int64_t b
 	lv_db_bind_text(stmt, 2, status);
 	sqlite3_bind_int64(stmt, 3, before_id > 0 ? before_id : INT64_MAX);
 	sqlite3_bind_int(stmt, 4, limit);
-	a = json_array();
-	while ((src = sqlite3_step(stmt)) == SQLITE_ROW)
-		json_array_append_new(a, summary_json(stmt));
-	if (src != SQLITE_DONE) {
-		lv_error("order.list", "error=\"%s\"", sqlite3_errmsg(db->conn));
-		rc = LV_EINTERNAL;
-		goto out;
-	}
-	*out = a;
-	a = NULL;
+	rc = order_rows_read(db, stmt, summary_json, "order.list", out);
 out:
-	lv_db_done(stmt);
-	json_decref(a);
 	return rc;
 }
 
@@ -363,12 +377,27 @@ static json_t *approval_reason(sqlite3_stmt *stmt)
 	return s;
 }
 
+/* One entry of the approval queue from its row. New reference. */
+static json_t *approval_json(sqlite3_stmt *stmt)
+{
+	json_t *o = summary_json(stmt);
+
+	json_object_set_new(o, "employee",
+			    json_pack("{s:o,s:o,s:o,s:o}", "id", col_int(stmt, 10),
+				      "employee_id", col_str(stmt, 11),
+				      "name", col_str(stmt, 12),
+				      "department", col_str(stmt, 13)));
+	json_object_set_new(o, "overage_approval", col_int(stmt, 9));
+	json_object_set_new(o, "currency", col_str(stmt, 14));
+	json_object_set_new(o, "reason", approval_reason(stmt));
+	return o;
+}
+
 int order_approvals_list(struct lv_db *db, int64_t approver, int is_approver,
 			 json_t **out)
 {
 	sqlite3_stmt *stmt = NULL;
-	json_t *a = NULL, *o;
-	int rc, src;
+	int rc;
 
 	*out = NULL;
 	/* oldest first: a queue is worked from its head */
@@ -390,29 +419,8 @@ int order_approvals_list(struct lv_db *db, int64_t approver, int is_approver,
 		goto out;
 	sqlite3_bind_int64(stmt, 1, approver);
 	sqlite3_bind_int(stmt, 2, is_approver ? 1 : 0);
-	a = json_array();
-	while ((src = sqlite3_step(stmt)) == SQLITE_ROW) {
-		o = summary_json(stmt);
-		json_object_set_new(o, "employee",
-				    json_pack("{s:o,s:o,s:o,s:o}", "id", col_int(stmt, 10),
-					      "employee_id", col_str(stmt, 11),
-					      "name", col_str(stmt, 12),
-					      "department", col_str(stmt, 13)));
-		json_object_set_new(o, "overage_approval", col_int(stmt, 9));
-		json_object_set_new(o, "currency", col_str(stmt, 14));
-		json_object_set_new(o, "reason", approval_reason(stmt));
-		json_array_append_new(a, o);
-	}
-	if (src != SQLITE_DONE) {
-		lv_error("order.approvals", "error=\"%s\"", sqlite3_errmsg(db->conn));
-		rc = LV_EINTERNAL;
-		goto out;
-	}
-	*out = a;
-	a = NULL;
+	rc = order_rows_read(db, stmt, approval_json, "order.approvals", out);
 out:
-	lv_db_done(stmt);
-	json_decref(a);
 	return rc;
 }
 

@@ -17,116 +17,39 @@
 #include "allowance.h"
 #include "allowance_cli.h"
 #include "lv_err.h"
+#include "lv_fixture.h"
 #include "lv_mem.h"
 #include "lv_test.h"
 #include "lv_time.h"
-#include "migrate.h"
 
-static char db_path[256];
-
-static int64_t lt(int y, int m, int d, int h, int mi, int s)
-{
-	struct tm t;
-
-	memset(&t, 0, sizeof(t));
-	t.tm_year = y - 1900;
-	t.tm_mon = m - 1;
-	t.tm_mday = d;
-	t.tm_hour = h;
-	t.tm_min = mi;
-	t.tm_sec = s;
-	t.tm_isdst = -1;
-	return (int64_t)mktime(&t);
-}
-
+/* A fresh migrated database; the test drops it with fixture_db_drop(). */
 static struct lv_db *fresh_db(void)
 {
-	char dir[] = "/tmp/lv-allow-XXXXXX";
-	char msg[256];
-	struct lv_db *db = NULL;
-
-	if (mkdtemp(dir) == NULL)
-		return NULL;
-	snprintf(db_path, sizeof(db_path), "%s/a.db", dir);
-	CHECK_INT(lv_db_open(db_path, 1, 1000, &db, msg, sizeof(msg)), LV_OK);
-	CHECK_INT(migrate_apply(db->conn, NULL, NULL, msg, sizeof(msg)), LV_OK);
-	return db;
+	return fixture_db_new("allow", 1000, NULL);
 }
 
-/* A new employee; any of the text fields may be NULL. Returns its id. */
+/* A new clerk; any of the text fields may be NULL. Returns its id. */
 static int64_t employee_add(struct lv_db *db, const char *hr_id, const char *dept,
 			    const char *site, const char *groups, const char *hire)
 {
-	sqlite3_stmt *st = NULL;
-	int64_t id = 0;
+	struct fixture_employee e = {
+		.hr_id = hr_id, .department = dept, .site = site, .job_title = "Clerk",
+		.employment_type = "permanent", .groups = groups, .hire_date = hire,
+	};
 
-	CHECK_INT(sqlite3_prepare_v2(db->conn, "INSERT INTO employees (employee_id, name, "
-				     "department, site, job_title, employment_type, groups, "
-				     "hire_date, created_at, updated_at) VALUES (?1, ?1, ?2, ?3, "
-				     "'Clerk', 'permanent', ?4, ?5, 0, 0)", -1, &st, NULL),
-		  SQLITE_OK);
-	lv_db_bind_text(st, 1, hr_id);
-	lv_db_bind_text(st, 2, dept);
-	lv_db_bind_text(st, 3, site);
-	lv_db_bind_text(st, 4, groups ? groups : "[]");
-	lv_db_bind_text(st, 5, hire);
-	CHECK_INT(sqlite3_step(st), SQLITE_DONE);
-	id = sqlite3_last_insert_rowid(db->conn);
-	sqlite3_finalize(st);
-	return id;
-}
-
-/* Creates a programme from JSON text, created at time `at`. Returns its id. */
-static int64_t programme_add(struct lv_db *db, const char *json, int64_t at)
-{
-	json_t *def = json_loads(json, 0, NULL);
-	char msg[256] = "";
-	int64_t id = 0;
-	int rc;
-
-	CHECK(def != NULL);
-	lv_clock_set(at);
-	rc = allowance_programme_create(db, def, &id, msg, sizeof(msg));
-	lv_clock_set(0);
-	if (rc != LV_OK)
-		fprintf(stderr, "programme_add: %s\n", msg);
-	CHECK_INT(rc, LV_OK);
-	json_decref(def);
-	return id;
-}
-
-/* One integer from SQL with up to two integer parameters and a text one. */
-static int64_t q_int(struct lv_db *db, const char *sql, int64_t a, int64_t b, const char *s)
-{
-	sqlite3_stmt *st = NULL;
-	int64_t v = -424242;
-
-	if (sqlite3_prepare_v2(db->conn, sql, -1, &st, NULL) != SQLITE_OK) {
-		fprintf(stderr, "q_int: %s\n", sqlite3_errmsg(db->conn));
-		return v;
-	}
-	if (sqlite3_bind_parameter_count(st) >= 1)
-		sqlite3_bind_int64(st, 1, a);
-	if (sqlite3_bind_parameter_count(st) >= 2)
-		sqlite3_bind_int64(st, 2, b);
-	if (sqlite3_bind_parameter_count(st) >= 3)
-		lv_db_bind_text(st, 3, s);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		v = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return v;
+	return fixture_employee_add(db, &e);
 }
 
 static int64_t entries(struct lv_db *db, int64_t emp, int64_t prog, const char *kind)
 {
-	return q_int(db, "SELECT count(*) FROM allowance_ledger WHERE employee = ?1 AND "
-			 "programme = ?2 AND kind = ?3", emp, prog, kind);
+	return fixture_q_int3(db, "SELECT count(*) FROM allowance_ledger WHERE employee = ?1 AND "
+			      "programme = ?2 AND kind = ?3", emp, prog, kind);
 }
 
 static int64_t key_sum(struct lv_db *db, int64_t emp, int64_t prog, const char *key)
 {
-	return q_int(db, "SELECT coalesce(sum(amount), 0) FROM allowance_ledger WHERE "
-			 "employee = ?1 AND programme = ?2 AND period_key = ?3", emp, prog, key);
+	return fixture_q_int3(db, "SELECT coalesce(sum(amount), 0) FROM allowance_ledger WHERE "
+			      "employee = ?1 AND programme = ?2 AND period_key = ?3", emp, prog, key);
 }
 
 static int64_t balance(struct lv_db *db, int64_t emp, int64_t prog, int64_t at)
@@ -221,9 +144,9 @@ static void test_validation(void)
 	CHECK_INT(json_array_size(list), 0);
 	json_decref(list);
 	/* a good one, then the same slug again */
-	programme_add(db, "{\"slug\":\"uniform\",\"name\":\"Uniform\",\"unit\":\"money\","
-		      "\"amount\":30000,\"period\":\"yearly\",\"categories\":[\"uniforms\"],"
-		      "\"audience\":{\"sites\":[\"Lyon\"]},\"position\":2}", lt(2026, 1, 1, 0, 0, 0));
+	fixture_programme_add(db, "{\"slug\":\"uniform\",\"name\":\"Uniform\",\"unit\":\"money\","
+			      "\"amount\":30000,\"period\":\"yearly\",\"categories\":[\"uniforms\"],"
+			      "\"audience\":{\"sites\":[\"Lyon\"]},\"position\":2}", fixture_lt(2026, 1, 1, 0, 0, 0));
 	def = json_loads("{\"slug\":\"uniform\",\"name\":\"Other\",\"unit\":\"money\","
 			 "\"amount\":1,\"period\":\"once\"}", 0, NULL);
 	CHECK_INT(allowance_programme_create(db, def, &id, msg, sizeof(msg)), LV_ECONFLICT);
@@ -237,7 +160,7 @@ static void test_validation(void)
 	CHECK(allowance_programme_find(db, "uniform", &id) == LV_OK && id > 0);
 	CHECK_INT(allowance_programme_find(db, "nope", &id), LV_ENOTFOUND);
 	json_decref(list);
-	lv_db_close(db);
+	fixture_db_drop(db);
 }
 
 /* The slugs of employee's programmes, comma-separated. */
@@ -259,23 +182,23 @@ static const char *slugs_for(struct lv_db *db, int64_t emp)
 static void test_audience(void)
 {
 	struct lv_db *db = fresh_db();
-	int64_t t0 = lt(2026, 1, 1, 0, 0, 0), a, b, c, d;
+	int64_t t0 = fixture_lt(2026, 1, 1, 0, 0, 0), a, b, c, d;
 
-	programme_add(db, "{\"slug\":\"all\",\"name\":\"All\",\"unit\":\"money\",\"amount\":1,"
-		      "\"period\":\"yearly\",\"position\":5}", t0);
-	programme_add(db, "{\"slug\":\"retail\",\"name\":\"R\",\"unit\":\"money\",\"amount\":1,"
-		      "\"period\":\"yearly\",\"position\":1,"
-		      "\"audience\":{\"departments\":[\"Retail\",\"Ops\"]}}", t0);
-	programme_add(db, "{\"slug\":\"retail-lyon\",\"name\":\"RL\",\"unit\":\"money\","
-		      "\"amount\":1,\"period\":\"yearly\",\"position\":1,\"audience\":"
-		      "{\"departments\":[\"Retail\"],\"sites\":[\"Lyon\"]}}", t0);
-	programme_add(db, "{\"slug\":\"branch\",\"name\":\"B\",\"unit\":\"money\",\"amount\":1,"
-		      "\"period\":\"yearly\",\"position\":3,"
-		      "\"audience\":{\"groups\":[\"branch\",\"x\"]}}", t0);
-	programme_add(db, "{\"slug\":\"vip\",\"name\":\"V\",\"unit\":\"money\",\"amount\":1,"
-		      "\"period\":\"yearly\",\"position\":4,"
-		      "\"audience\":{\"employee_ids\":[\"E4\"],\"job_titles\":[\"Clerk\"],"
-		      "\"employment_types\":[\"permanent\"]}}", t0);
+	fixture_programme_add(db, "{\"slug\":\"all\",\"name\":\"All\",\"unit\":\"money\",\"amount\":1,"
+			      "\"period\":\"yearly\",\"position\":5}", t0);
+	fixture_programme_add(db, "{\"slug\":\"retail\",\"name\":\"R\",\"unit\":\"money\",\"amount\":1,"
+			      "\"period\":\"yearly\",\"position\":1,"
+			      "\"audience\":{\"departments\":[\"Retail\",\"Ops\"]}}", t0);
+	fixture_programme_add(db, "{\"slug\":\"retail-lyon\",\"name\":\"RL\",\"unit\":\"money\","
+			      "\"amount\":1,\"period\":\"yearly\",\"position\":1,\"audience\":"
+			      "{\"departments\":[\"Retail\"],\"sites\":[\"Lyon\"]}}", t0);
+	fixture_programme_add(db, "{\"slug\":\"branch\",\"name\":\"B\",\"unit\":\"money\",\"amount\":1,"
+			      "\"period\":\"yearly\",\"position\":3,"
+			      "\"audience\":{\"groups\":[\"branch\",\"x\"]}}", t0);
+	fixture_programme_add(db, "{\"slug\":\"vip\",\"name\":\"V\",\"unit\":\"money\",\"amount\":1,"
+			      "\"period\":\"yearly\",\"position\":4,"
+			      "\"audience\":{\"employee_ids\":[\"E4\"],\"job_titles\":[\"Clerk\"],"
+			      "\"employment_types\":[\"permanent\"]}}", t0);
 	a = employee_add(db, "E1", "Retail", "Lyon", "[\"staff\",\"branch\"]", NULL);
 	b = employee_add(db, "E2", "Retail", "Paris", NULL, NULL);
 	c = employee_add(db, "E3", NULL, NULL, "[\"staff\"]", NULL);
@@ -290,7 +213,7 @@ static void test_audience(void)
 		CHECK_INT(allowance_programmes_for_employee(db, 999, 0, &list), LV_ENOTFOUND);
 		CHECK(list == NULL);
 	}
-	lv_db_close(db);
+	fixture_db_drop(db);
 }
 
 static const char monthly[] =
@@ -301,10 +224,10 @@ static void test_grants_idempotent(void)
 {
 	struct lv_db *db = fresh_db();
 	char def[256];
-	int64_t e, p, at = lt(2026, 1, 15, 12, 0, 0);
+	int64_t e, p, at = fixture_lt(2026, 1, 15, 12, 0, 0);
 
 	snprintf(def, sizeof(def), monthly, 0);
-	p = programme_add(db, def, lt(2026, 1, 1, 0, 0, 0));
+	p = fixture_programme_add(db, def, fixture_lt(2026, 1, 1, 0, 0, 0));
 	e = employee_add(db, "E1", NULL, NULL, NULL, "2020-05-05");
 	CHECK_INT(allowance_materialise(db, e, at), LV_OK);
 	CHECK_INT(allowance_materialise(db, e, at), LV_OK);
@@ -313,10 +236,10 @@ static void test_grants_idempotent(void)
 	/* a grant never reaches back before the programme existed */
 	CHECK_INT(key_sum(db, e, p, "2025-12"), 0);
 	/* nothing at all before the programme was created */
-	CHECK_INT(allowance_materialise(db, e, lt(2025, 12, 31, 23, 59, 59)), LV_OK);
+	CHECK_INT(allowance_materialise(db, e, fixture_lt(2025, 12, 31, 23, 59, 59)), LV_OK);
 	CHECK_INT(entries(db, e, p, "grant"), 1);
 	CHECK_INT(allowance_materialise(db, 12345, at), LV_ENOTFOUND);
-	lv_db_close(db);
+	fixture_db_drop(db);
 }
 
 /* Jan: 10000 granted, 3000 spent; what does February start with? */
@@ -324,29 +247,29 @@ static void rollover_case(int cap, int64_t feb_balance, int64_t rolled)
 {
 	struct lv_db *db = fresh_db();
 	char def[256];
-	int64_t e, p, last = lt(2026, 1, 31, 23, 59, 59);
+	int64_t e, p, last = fixture_lt(2026, 1, 31, 23, 59, 59);
 
 	snprintf(def, sizeof(def), monthly, cap);
-	p = programme_add(db, def, lt(2026, 1, 1, 0, 0, 0));
+	p = fixture_programme_add(db, def, fixture_lt(2026, 1, 1, 0, 0, 0));
 	e = employee_add(db, "E1", NULL, NULL, NULL, "2020-05-05");
-	CHECK_INT(allowance_debit(db, e, p, 3000, "order-1", lt(2026, 1, 10, 9, 0, 0)), LV_OK);
+	CHECK_INT(allowance_debit(db, e, p, 3000, "order-1", fixture_lt(2026, 1, 10, 9, 0, 0)), LV_OK);
 	CHECK_INT(balance(db, e, p, last), 7000);
 	CHECK_INT(entries(db, e, p, "expiry"), 0);
 	CHECK_INT(balance(db, e, p, last + 1), feb_balance);
 	CHECK_INT(entries(db, e, p, "expiry"), 1);
 	CHECK_INT(entries(db, e, p, "rollover"), rolled > 0);
 	CHECK_INT(key_sum(db, e, p, "2026-01"), 0);
-	CHECK_INT(q_int(db, "SELECT amount FROM allowance_ledger WHERE employee = ?1 AND "
-			"programme = ?2 AND kind = 'expiry'", e, p, NULL), -7000);
+	CHECK_INT(fixture_q_int3(db, "SELECT amount FROM allowance_ledger WHERE employee = ?1 AND "
+				 "programme = ?2 AND kind = 'expiry'", e, p, NULL), -7000);
 	if (rolled > 0)
-		CHECK_INT(q_int(db, "SELECT amount FROM allowance_ledger WHERE employee = ?1 "
-				"AND programme = ?2 AND kind = 'rollover' AND period_key = "
-				"'2026-02'", e, p, NULL), rolled);
+		CHECK_INT(fixture_q_int3(db, "SELECT amount FROM allowance_ledger WHERE employee = ?1 "
+					 "AND programme = ?2 AND kind = 'rollover' AND period_key = "
+					 "'2026-02'", e, p, NULL), rolled);
 	/* reading again changes nothing: 2 grants, a debit, an expiry, a rollover? */
 	CHECK_INT(balance(db, e, p, last + 1), feb_balance);
-	CHECK_INT(q_int(db, "SELECT count(*) FROM allowance_ledger", 0, 0, NULL),
+	CHECK_INT(fixture_q_int3(db, "SELECT count(*) FROM allowance_ledger", 0, 0, NULL),
 		  4 + (rolled > 0));
-	lv_db_close(db);
+	fixture_db_drop(db);
 }
 
 static void test_rollover(void)
@@ -363,53 +286,53 @@ static void test_expiry_chain(void)
 	int64_t e, p, f;
 
 	snprintf(def, sizeof(def), monthly, 5000);
-	p = programme_add(db, def, lt(2026, 1, 1, 0, 0, 0));
+	p = fixture_programme_add(db, def, fixture_lt(2026, 1, 1, 0, 0, 0));
 	e = employee_add(db, "E1", NULL, NULL, NULL, NULL); /* no hire date: calendar grants */
 	f = employee_add(db, "E2", NULL, NULL, NULL, "2020-01-01");
 	/* April read first: January to March are closed in order */
-	CHECK_INT(balance(db, e, p, lt(2026, 4, 2, 0, 0, 0)), 15000);
+	CHECK_INT(balance(db, e, p, fixture_lt(2026, 4, 2, 0, 0, 0)), 15000);
 	CHECK_INT(entries(db, e, p, "grant"), 4);
 	CHECK_INT(entries(db, e, p, "expiry"), 3);
 	CHECK_INT(entries(db, e, p, "rollover"), 3);
 	CHECK_INT(key_sum(db, e, p, "2026-03"), 0);
-	CHECK_INT(q_int(db, "SELECT amount FROM allowance_ledger WHERE employee = ?1 AND "
-			"programme = ?2 AND kind = 'expiry' AND period_key = '2026-02'", e, p,
-			NULL), -15000);
+	CHECK_INT(fixture_q_int3(db, "SELECT amount FROM allowance_ledger WHERE employee = ?1 AND "
+				 "programme = ?2 AND kind = 'expiry' AND period_key = '2026-02'", e, p,
+				 NULL), -15000);
 	/* the whole ledger of the employee adds up to the balance */
-	CHECK_INT(q_int(db, "SELECT sum(amount) FROM allowance_ledger WHERE employee = ?1",
-			e, 0, NULL), 15000);
+	CHECK_INT(fixture_q_int3(db, "SELECT sum(amount) FROM allowance_ledger WHERE employee = ?1",
+				 e, 0, NULL), 15000);
 	/* later reads start from the newest grant and carry on in order */
-	CHECK_INT(allowance_debit(db, e, p, 12000, "o-apr", lt(2026, 4, 20, 0, 0, 0)), LV_OK);
-	CHECK_INT(balance(db, e, p, lt(2026, 6, 30, 23, 59, 59)), 15000);
-	CHECK_INT(balance(db, e, p, lt(2026, 7, 1, 0, 0, 0)), 15000);
+	CHECK_INT(allowance_debit(db, e, p, 12000, "o-apr", fixture_lt(2026, 4, 20, 0, 0, 0)), LV_OK);
+	CHECK_INT(balance(db, e, p, fixture_lt(2026, 6, 30, 23, 59, 59)), 15000);
+	CHECK_INT(balance(db, e, p, fixture_lt(2026, 7, 1, 0, 0, 0)), 15000);
 	CHECK_INT(entries(db, e, p, "grant"), 7);
 	CHECK_INT(entries(db, e, p, "expiry"), 6);
 	CHECK_INT(entries(db, e, p, "rollover"), 6);
-	CHECK_INT(q_int(db, "SELECT amount FROM allowance_ledger WHERE employee = ?1 AND "
-			"programme = ?2 AND kind = 'rollover' AND period_key = '2026-05'", e, p,
-			NULL), 3000);
+	CHECK_INT(fixture_q_int3(db, "SELECT amount FROM allowance_ledger WHERE employee = ?1 AND "
+				 "programme = ?2 AND kind = 'rollover' AND period_key = '2026-05'", e, p,
+				 NULL), 3000);
 	CHECK_INT(key_sum(db, e, p, "2026-05"), 0);
 	CHECK_INT(key_sum(db, e, p, "2026-06"), 0);
 	/* the other employee is untouched until read */
 	CHECK_INT(entries(db, f, p, "grant"), 0);
-	lv_db_close(db);
+	fixture_db_drop(db);
 }
 
 static void test_points_and_balances(void)
 {
 	struct lv_db *db = fresh_db();
 	json_t *list = NULL, *b, *per;
-	int64_t e, p, at = lt(2026, 11, 30, 23, 59, 59);
+	int64_t e, p, at = fixture_lt(2026, 11, 30, 23, 59, 59);
 
-	p = programme_add(db, "{\"slug\":\"casual\",\"name\":\"Casual\",\"unit\":\"points\","
-			  "\"amount\":50,\"points_rate\":10,\"period\":\"quarterly\","
-			  "\"position\":2}", lt(2026, 1, 1, 0, 0, 0));
-	programme_add(db, "{\"slug\":\"uniform\",\"name\":\"Uniform\",\"unit\":\"money\","
-		      "\"amount\":30000,\"period\":\"yearly\",\"position\":1}",
-		      lt(2026, 1, 1, 0, 0, 0));
-	programme_add(db, "{\"slug\":\"welcome\",\"name\":\"Welcome\",\"unit\":\"money\","
-		      "\"amount\":2500,\"period\":\"once\",\"position\":3}",
-		      lt(2026, 1, 1, 0, 0, 0));
+	p = fixture_programme_add(db, "{\"slug\":\"casual\",\"name\":\"Casual\",\"unit\":\"points\","
+				  "\"amount\":50,\"points_rate\":10,\"period\":\"quarterly\","
+				  "\"position\":2}", fixture_lt(2026, 1, 1, 0, 0, 0));
+	fixture_programme_add(db, "{\"slug\":\"uniform\",\"name\":\"Uniform\",\"unit\":\"money\","
+			      "\"amount\":30000,\"period\":\"yearly\",\"position\":1}",
+			      fixture_lt(2026, 1, 1, 0, 0, 0));
+	fixture_programme_add(db, "{\"slug\":\"welcome\",\"name\":\"Welcome\",\"unit\":\"money\","
+			      "\"amount\":2500,\"period\":\"once\",\"position\":3}",
+			      fixture_lt(2026, 1, 1, 0, 0, 0));
 	e = employee_add(db, "E1", NULL, NULL, NULL, "2019-04-01");
 	CHECK_INT(allowance_balances(db, e, at, &list), LV_OK);
 	CHECK_INT(json_array_size(list), 3);
@@ -417,7 +340,7 @@ static void test_points_and_balances(void)
 	CHECK_STR(json_string_value(json_object_get(b, "programme")), "uniform");
 	CHECK_INT(json_integer_value(json_object_get(b, "balance")), 30000);
 	CHECK(json_is_null(json_object_get(b, "points_rate")));
-	CHECK_INT(json_integer_value(json_object_get(b, "next_reset")), lt(2027, 1, 1, 0, 0, 0));
+	CHECK_INT(json_integer_value(json_object_get(b, "next_reset")), fixture_lt(2027, 1, 1, 0, 0, 0));
 	b = json_array_get(list, 1);
 	CHECK_STR(json_string_value(json_object_get(b, "programme")), "casual");
 	CHECK_STR(json_string_value(json_object_get(b, "unit")), "points");
@@ -425,8 +348,8 @@ static void test_points_and_balances(void)
 	CHECK_INT(json_integer_value(json_object_get(b, "points_rate")), 10);
 	per = json_object_get(b, "period");
 	CHECK_STR(json_string_value(json_object_get(per, "key")), "2026-Q4");
-	CHECK_INT(json_integer_value(json_object_get(per, "start")), lt(2026, 10, 1, 0, 0, 0));
-	CHECK_INT(json_integer_value(json_object_get(b, "next_reset")), lt(2027, 1, 1, 0, 0, 0));
+	CHECK_INT(json_integer_value(json_object_get(per, "start")), fixture_lt(2026, 10, 1, 0, 0, 0));
+	CHECK_INT(json_integer_value(json_object_get(b, "next_reset")), fixture_lt(2027, 1, 1, 0, 0, 0));
 	b = json_array_get(list, 2);
 	CHECK_STR(json_string_value(json_object_get(b, "programme")), "welcome");
 	CHECK_INT(json_integer_value(json_object_get(b, "balance")), 2500);
@@ -438,10 +361,10 @@ static void test_points_and_balances(void)
 	CHECK_INT(entries(db, e, p, "grant"), 4);
 	CHECK_INT(entries(db, e, p, "expiry"), 3);
 	/* the once programme never expires */
-	CHECK_INT(allowance_balances(db, e, lt(2030, 1, 1, 0, 0, 0), &list), LV_OK);
+	CHECK_INT(allowance_balances(db, e, fixture_lt(2030, 1, 1, 0, 0, 0), &list), LV_OK);
 	CHECK_INT(json_integer_value(json_object_get(json_array_get(list, 2), "balance")), 2500);
 	json_decref(list);
-	lv_db_close(db);
+	fixture_db_drop(db);
 }
 
 static void test_proration_and_eligibility(void)
@@ -449,59 +372,59 @@ static void test_proration_and_eligibility(void)
 	struct lv_db *db = fresh_db();
 	int64_t p, q, r, a, b, c, d;
 
-	p = programme_add(db, "{\"slug\":\"pro\",\"name\":\"P\",\"unit\":\"money\","
-			  "\"amount\":10000,\"period\":\"monthly\",\"prorate\":true}",
-			  lt(2025, 1, 1, 0, 0, 0));
-	q = programme_add(db, "{\"slug\":\"wait\",\"name\":\"W\",\"unit\":\"money\","
-			  "\"amount\":10000,\"period\":\"monthly\",\"prorate\":true,"
-			  "\"eligibility_days\":30}", lt(2025, 1, 1, 0, 0, 0));
-	r = programme_add(db, "{\"slug\":\"anniv\",\"name\":\"A\",\"unit\":\"money\","
-			  "\"amount\":10000,\"period\":\"yearly\",\"reset\":\"hire_anniversary\"}",
-			  lt(2025, 1, 1, 0, 0, 0));
+	p = fixture_programme_add(db, "{\"slug\":\"pro\",\"name\":\"P\",\"unit\":\"money\","
+				  "\"amount\":10000,\"period\":\"monthly\",\"prorate\":true}",
+				  fixture_lt(2025, 1, 1, 0, 0, 0));
+	q = fixture_programme_add(db, "{\"slug\":\"wait\",\"name\":\"W\",\"unit\":\"money\","
+				  "\"amount\":10000,\"period\":\"monthly\",\"prorate\":true,"
+				  "\"eligibility_days\":30}", fixture_lt(2025, 1, 1, 0, 0, 0));
+	r = fixture_programme_add(db, "{\"slug\":\"anniv\",\"name\":\"A\",\"unit\":\"money\","
+				  "\"amount\":10000,\"period\":\"yearly\",\"reset\":\"hire_anniversary\"}",
+				  fixture_lt(2025, 1, 1, 0, 0, 0));
 	/* hired on the spring DST day: 3 days of 31 left (29, 30, 31) */
 	a = employee_add(db, "E1", NULL, NULL, NULL, "2026-03-29");
-	CHECK_INT(balance(db, a, p, lt(2026, 3, 28, 12, 0, 0)), 0);
+	CHECK_INT(balance(db, a, p, fixture_lt(2026, 3, 28, 12, 0, 0)), 0);
 	CHECK_INT(entries(db, a, p, "grant"), 0);
-	CHECK_INT(balance(db, a, p, lt(2026, 3, 29, 0, 0, 0)), 968); /* 967.74, half up */
-	CHECK_INT(balance(db, a, p, lt(2026, 4, 1, 0, 0, 0)), 10000); /* full from then on */
+	CHECK_INT(balance(db, a, p, fixture_lt(2026, 3, 29, 0, 0, 0)), 968); /* 967.74, half up */
+	CHECK_INT(balance(db, a, p, fixture_lt(2026, 4, 1, 0, 0, 0)), 10000); /* full from then on */
 	/* eligible after 30 days: hired 10 Jan -> 9 Feb, 20 of 28 days: 7142.86 -> 7143 */
 	b = employee_add(db, "E2", NULL, NULL, NULL, "2026-01-10");
-	CHECK_INT(balance(db, b, q, lt(2026, 2, 8, 23, 59, 59)), 0);
+	CHECK_INT(balance(db, b, q, fixture_lt(2026, 2, 8, 23, 59, 59)), 0);
 	CHECK_INT(entries(db, b, q, "grant"), 0);
-	CHECK_INT(balance(db, b, q, lt(2026, 2, 9, 0, 0, 0)), 7143);
+	CHECK_INT(balance(db, b, q, fixture_lt(2026, 2, 9, 0, 0, 0)), 7143);
 	CHECK_INT(entries(db, b, q, "grant"), 1);
 	/* no hire date: calendar grants in full, anniversary and waiting periods nothing */
 	c = employee_add(db, "E3", NULL, NULL, NULL, NULL);
-	CHECK_INT(balance(db, c, p, lt(2026, 3, 29, 0, 0, 0)), 10000);
-	CHECK_INT(allowance_materialise(db, c, lt(2026, 3, 29, 0, 0, 0)), LV_OK);
+	CHECK_INT(balance(db, c, p, fixture_lt(2026, 3, 29, 0, 0, 0)), 10000);
+	CHECK_INT(allowance_materialise(db, c, fixture_lt(2026, 3, 29, 0, 0, 0)), LV_OK);
 	CHECK_INT(entries(db, c, q, "grant"), 0);
 	CHECK_INT(entries(db, c, r, "grant"), 0);
 	{
 		int64_t bal = -1;
 
-		CHECK_INT(allowance_balance_get(db, c, r, lt(2026, 3, 29, 0, 0, 0), &bal),
+		CHECK_INT(allowance_balance_get(db, c, r, fixture_lt(2026, 3, 29, 0, 0, 0), &bal),
 			  LV_ENOTFOUND);
 	}
 	/* anniversary: hired 29 Feb 2024, renewed 28 Feb 2025 at midnight */
 	d = employee_add(db, "E4", NULL, NULL, NULL, "2024-02-29");
-	CHECK_INT(allowance_debit(db, d, r, 4000, "o-9", lt(2025, 2, 27, 23, 59, 59)), LV_OK);
-	CHECK_INT(balance(db, d, r, lt(2025, 2, 27, 23, 59, 59)), 6000);
-	CHECK_INT(balance(db, d, r, lt(2025, 2, 28, 0, 0, 0)), 10000);
+	CHECK_INT(allowance_debit(db, d, r, 4000, "o-9", fixture_lt(2025, 2, 27, 23, 59, 59)), LV_OK);
+	CHECK_INT(balance(db, d, r, fixture_lt(2025, 2, 27, 23, 59, 59)), 6000);
+	CHECK_INT(balance(db, d, r, fixture_lt(2025, 2, 28, 0, 0, 0)), 10000);
 	CHECK_INT(key_sum(db, d, r, "2024-02-29"), 0);
 	CHECK_INT(key_sum(db, d, r, "2025-02-28"), 10000);
-	lv_db_close(db);
+	fixture_db_drop(db);
 }
 
 static void test_two_connections(void)
 {
 	struct lv_db *db = fresh_db(), *other = NULL;
 	char def[256], msg[256];
-	int64_t e, p, feb = lt(2026, 2, 1, 0, 0, 0);
+	int64_t e, p, feb = fixture_lt(2026, 2, 1, 0, 0, 0);
 
 	snprintf(def, sizeof(def), monthly, 4000);
-	p = programme_add(db, def, lt(2026, 1, 1, 0, 0, 0));
+	p = fixture_programme_add(db, def, fixture_lt(2026, 1, 1, 0, 0, 0));
 	e = employee_add(db, "E1", NULL, NULL, NULL, "2020-05-05");
-	CHECK_INT(lv_db_open(db_path, 0, 50, &other, msg, sizeof(msg)), LV_OK);
+	CHECK_INT(lv_db_open(fixture_db_path(), 0, 50, &other, msg, sizeof(msg)), LV_OK);
 	/* A holds the write lock mid-materialisation; B cannot write meanwhile */
 	CHECK_INT(lv_db_begin(db), LV_OK);
 	CHECK_INT(allowance_materialise(db, e, feb - 1), LV_OK);
@@ -527,18 +450,18 @@ static void test_two_connections(void)
 			   "'2026-01', 'expiry', -1, 'x', 0)", NULL, NULL, NULL) != SQLITE_OK);
 	CHECK_INT(balance(db, e, p, feb), 14000);
 	lv_db_close(other);
-	lv_db_close(db);
+	fixture_db_drop(db);
 }
 
 static void test_schema_guards(void)
 {
 	struct lv_db *db = fresh_db();
 	char def[256];
-	int64_t e, p, at = lt(2026, 1, 15, 0, 0, 0);
+	int64_t e, p, at = fixture_lt(2026, 1, 15, 0, 0, 0);
 	char *err = NULL;
 
 	snprintf(def, sizeof(def), monthly, 0);
-	p = programme_add(db, def, lt(2026, 1, 1, 0, 0, 0));
+	p = fixture_programme_add(db, def, fixture_lt(2026, 1, 1, 0, 0, 0));
 	e = employee_add(db, "E1", NULL, NULL, NULL, "2020-05-05");
 	CHECK_INT(balance(db, e, p, at), 10000);
 	/* append-only */
@@ -595,17 +518,17 @@ static void test_schema_guards(void)
 			   "amount, period, created_at) VALUES ('p', 'P', 'points', 5, "
 			   "'monthly', 0)", NULL, NULL, NULL) != SQLITE_OK);
 	CHECK_INT(balance(db, e, p, at), 5);
-	lv_db_close(db);
+	fixture_db_drop(db);
 }
 
 static void test_debit_refund(void)
 {
 	struct lv_db *db = fresh_db();
 	char def[256];
-	int64_t e, p, jan = lt(2026, 1, 15, 0, 0, 0), feb = lt(2026, 2, 15, 0, 0, 0);
+	int64_t e, p, jan = fixture_lt(2026, 1, 15, 0, 0, 0), feb = fixture_lt(2026, 2, 15, 0, 0, 0);
 
 	snprintf(def, sizeof(def), monthly, 0);
-	p = programme_add(db, def, lt(2026, 1, 1, 0, 0, 0));
+	p = fixture_programme_add(db, def, fixture_lt(2026, 1, 1, 0, 0, 0));
 	e = employee_add(db, "E1", NULL, NULL, NULL, "2020-05-05");
 	CHECK_INT(allowance_debit(db, e, p, 3000, "O1", jan), LV_OK);
 	CHECK_INT(allowance_debit(db, e, p, 3000, "O1", jan), LV_ECONFLICT); /* same order */
@@ -630,7 +553,7 @@ static void test_debit_refund(void)
 	CHECK_INT(balance(db, e, p, feb), 12000);
 	CHECK_INT(key_sum(db, e, p, "2026-01"), 0);
 	CHECK_INT(allowance_refund(db, e, p, 1, "O1", feb), LV_ECONFLICT);
-	lv_db_close(db);
+	fixture_db_drop(db);
 }
 
 static void test_adjust(void)
@@ -638,24 +561,24 @@ static void test_adjust(void)
 	struct lv_db *db = fresh_db();
 	struct allowance_actor hr = { 0, "cli" };
 	char def[256];
-	int64_t e, p, at = lt(2026, 1, 15, 0, 0, 0);
+	int64_t e, p, at = fixture_lt(2026, 1, 15, 0, 0, 0);
 
 	snprintf(def, sizeof(def), monthly, 0);
-	p = programme_add(db, def, lt(2026, 1, 1, 0, 0, 0));
+	p = fixture_programme_add(db, def, fixture_lt(2026, 1, 1, 0, 0, 0));
 	e = employee_add(db, "E1", NULL, NULL, NULL, "2020-05-05");
 	CHECK_INT(allowance_adjust(db, e, p, 500, NULL, &hr, at), LV_EINVAL);
 	CHECK_INT(allowance_adjust(db, e, p, 500, " \t", &hr, at), LV_EINVAL);
 	CHECK_INT(allowance_adjust(db, e, p, 0, "why", &hr, at), LV_EINVAL);
 	CHECK_INT(allowance_adjust(db, e, p, -10001, "too much", &hr, at), LV_ECONFLICT);
-	CHECK_INT(q_int(db, "SELECT count(*) FROM audit_log", 0, 0, NULL), 0);
+	CHECK_INT(fixture_q_int3(db, "SELECT count(*) FROM audit_log", 0, 0, NULL), 0);
 	CHECK_INT(allowance_adjust(db, e, p, 500, "lost parcel", &hr, at), LV_OK);
 	CHECK_INT(allowance_adjust(db, e, p, -10500, "reset", &hr, at), LV_OK);
 	CHECK_INT(balance(db, e, p, at), 0);
-	CHECK_INT(q_int(db, "SELECT count(*) FROM audit_log WHERE action = 'allowance.adjust' "
-			"AND entity_id = ?3", 0, 0, "1"), 2);
-	CHECK_INT(q_int(db, "SELECT count(*) FROM allowance_ledger WHERE kind = 'adjustment' "
-			"AND reason = ?3 AND actor_label = 'cli'", 0, 0, "lost parcel"), 1);
-	lv_db_close(db);
+	CHECK_INT(fixture_q_int3(db, "SELECT count(*) FROM audit_log WHERE action = 'allowance.adjust' "
+				 "AND entity_id = ?3", 0, 0, "1"), 2);
+	CHECK_INT(fixture_q_int3(db, "SELECT count(*) FROM allowance_ledger WHERE kind = 'adjustment' "
+				 "AND reason = ?3 AND actor_label = 'cli'", 0, 0, "lost parcel"), 1);
+	fixture_db_drop(db);
 }
 
 static int cli(struct lv_db *db, int argc, const char **argv)
@@ -685,11 +608,13 @@ static void test_cli(void)
 	const char *adj_who[] = { "adjust", "E9", "uniform", "5", "--reason", "x" };
 	const char *adj_over[] = { "adjust", "E1001", "uniform", "-1000", "--reason", "x" };
 
-	snprintf(path, sizeof(path), "%s.programme.json", db_path);
+	snprintf(path, sizeof(path), "%s.programme.json", fixture_db_path());
 	f = fopen(path, "w");
 	CHECK(f != NULL);
-	if (f == NULL)
+	if (f == NULL) {
+		fixture_db_drop(db);
 		return;
+	}
 	fputs(prog_json, f);
 	fclose(f);
 	e = employee_add(db, "E1001", NULL, NULL, NULL, "2020-01-01");
@@ -697,8 +622,8 @@ static void test_cli(void)
 	CHECK_INT(cli(db, 2, create), 1); /* the slug is taken */
 	CHECK_INT(cli(db, 1, list), 0);
 	CHECK_INT(cli(db, 2, show), 0);
-	pts = programme_add(db, "{\"slug\":\"casual\",\"name\":\"C\",\"unit\":\"points\","
-			    "\"amount\":50,\"points_rate\":10,\"period\":\"quarterly\"}", 1);
+	pts = fixture_programme_add(db, "{\"slug\":\"casual\",\"name\":\"C\",\"unit\":\"points\","
+				    "\"amount\":50,\"points_rate\":10,\"period\":\"quarterly\"}", 1);
 	CHECK_INT(allowance_programme_find(db, "uniform", &p), LV_OK);
 	CHECK_INT(cli(db, 6, adj), 0);
 	CHECK_INT(allowance_balance_get(db, e, p, lv_now(), &bal), LV_OK);
@@ -719,7 +644,7 @@ static void test_cli(void)
 	CHECK_INT(allowance_balance_get(db, e, p, lv_now(), &bal), LV_OK);
 	CHECK_INT(bal, 30000 - 1250 + 50);
 	unlink(path);
-	lv_db_close(db);
+	fixture_db_drop(db);
 }
 
 int main(void)

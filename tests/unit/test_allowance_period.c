@@ -12,23 +12,8 @@
 
 #include "allowance.h"
 #include "lv_err.h"
+#include "lv_fixture.h"
 #include "lv_test.h"
-
-/* Local time y-m-d h:mi:s (m 1-based). */
-static int64_t lt(int y, int m, int d, int h, int mi, int s)
-{
-	struct tm t;
-
-	memset(&t, 0, sizeof(t));
-	t.tm_year = y - 1900;
-	t.tm_mon = m - 1;
-	t.tm_mday = d;
-	t.tm_hour = h;
-	t.tm_min = mi;
-	t.tm_sec = s;
-	t.tm_isdst = -1;
-	return (int64_t)mktime(&t);
-}
 
 /* The key of rule's period at t, or "" when there is none. */
 static const char *key_at(enum allowance_period_kind k, enum allowance_reset r,
@@ -48,7 +33,7 @@ static void boundary(enum allowance_period_kind k, enum allowance_reset r, const
 {
 	struct allowance_rule rule = { k, r };
 	struct allowance_period a, b;
-	int64_t last = lt(y, m, d, 23, 59, 59);
+	int64_t last = fixture_lt(y, m, d, 23, 59, 59);
 
 	CHECK_INT(allowance_period_at(&rule, hire, last, &a), LV_OK);
 	CHECK_INT(allowance_period_at(&rule, hire, last + 1, &b), LV_OK);
@@ -80,21 +65,21 @@ static void test_calendar(void)
 	boundary(ALLOWANCE_YEARLY, ALLOWANCE_RESET_CALENDAR, NULL, 2026, 12, 31, "2026", "2027");
 	/* the middle of a quarter is not a boundary */
 	CHECK_STR(key_at(ALLOWANCE_QUARTERLY, ALLOWANCE_RESET_CALENDAR, NULL,
-			 lt(2026, 5, 1, 0, 0, 0)), "2026-Q2");
+			 fixture_lt(2026, 5, 1, 0, 0, 0)), "2026-Q2");
 	/* March 2026 in Paris has the spring DST change (29th): 31 days less an hour */
-	CHECK_INT(allowance_period_at(&rule, NULL, lt(2026, 3, 29, 3, 30, 0), &per), LV_OK);
+	CHECK_INT(allowance_period_at(&rule, NULL, fixture_lt(2026, 3, 29, 3, 30, 0), &per), LV_OK);
 	CHECK_STR(per.key, "2026-03");
 	CHECK_INT(per.end - per.start, 31 * 86400 - 3600);
 	boundary(ALLOWANCE_MONTHLY, ALLOWANCE_RESET_CALENDAR, NULL, 2026, 3, 31, "2026-03",
 		 "2026-04");
 	/* October has the autumn change (25th): an hour more */
-	CHECK_INT(allowance_period_at(&rule, NULL, lt(2026, 10, 25, 2, 30, 0), &per), LV_OK);
+	CHECK_INT(allowance_period_at(&rule, NULL, fixture_lt(2026, 10, 25, 2, 30, 0), &per), LV_OK);
 	CHECK_INT(per.end - per.start, 31 * 86400 + 3600);
 	boundary(ALLOWANCE_MONTHLY, ALLOWANCE_RESET_CALENDAR, NULL, 2026, 10, 31, "2026-10",
 		 "2026-11");
 	/* the calendar ignores the hire date */
 	CHECK_STR(key_at(ALLOWANCE_MONTHLY, ALLOWANCE_RESET_CALENDAR, "2030-01-01",
-			 lt(2026, 5, 1, 0, 0, 0)), "2026-05");
+			 fixture_lt(2026, 5, 1, 0, 0, 0)), "2026-05");
 }
 
 static void test_once(void)
@@ -102,7 +87,7 @@ static void test_once(void)
 	struct allowance_rule rule = { ALLOWANCE_ONCE, ALLOWANCE_RESET_CALENDAR };
 	struct allowance_period per;
 
-	CHECK_INT(allowance_period_at(&rule, NULL, lt(2026, 5, 1, 0, 0, 0), &per), LV_OK);
+	CHECK_INT(allowance_period_at(&rule, NULL, fixture_lt(2026, 5, 1, 0, 0, 0), &per), LV_OK);
 	CHECK_STR(per.key, "once");
 	CHECK_INT(per.end, 0);
 }
@@ -123,7 +108,7 @@ static void test_anniversary(void)
 	boundary(ALLOWANCE_YEARLY, ALLOWANCE_RESET_ANNIVERSARY, "2024-02-29", 2028, 2, 28,
 		 "2027-02-28", "2028-02-29");
 	CHECK_STR(key_at(ALLOWANCE_YEARLY, ALLOWANCE_RESET_ANNIVERSARY, "2024-02-29",
-			 lt(2027, 2, 28, 0, 0, 0)), "2027-02-28");
+			 fixture_lt(2027, 2, 28, 0, 0, 0)), "2027-02-28");
 	/* monthly on the 31st: the month's last day when it is shorter */
 	boundary(ALLOWANCE_MONTHLY, ALLOWANCE_RESET_ANNIVERSARY, "2026-01-31", 2026, 2, 27,
 		 "2026-01-31", "2026-02-28");
@@ -133,17 +118,17 @@ static void test_anniversary(void)
 		 "2026-11-15", "2027-02-15");
 	/* the first second of employment starts the first period */
 	CHECK_STR(key_at(ALLOWANCE_YEARLY, ALLOWANCE_RESET_ANNIVERSARY, "2026-03-14",
-			 lt(2026, 3, 14, 0, 0, 0)), "2026-03-14");
+			 fixture_lt(2026, 3, 14, 0, 0, 0)), "2026-03-14");
 	/* before the hire, without a hire date, or with a broken one: no period */
-	CHECK_INT(allowance_period_at(&rule, "2026-03-14", lt(2026, 3, 13, 23, 59, 59), &per),
+	CHECK_INT(allowance_period_at(&rule, "2026-03-14", fixture_lt(2026, 3, 13, 23, 59, 59), &per),
 		  LV_ENOTFOUND);
-	CHECK_INT(allowance_period_at(&rule, NULL, lt(2026, 3, 13, 0, 0, 0), &per),
+	CHECK_INT(allowance_period_at(&rule, NULL, fixture_lt(2026, 3, 13, 0, 0, 0), &per),
 		  LV_ENOTFOUND);
-	CHECK_INT(allowance_period_at(&rule, "2026-02-30", lt(2026, 3, 13, 0, 0, 0), &per),
+	CHECK_INT(allowance_period_at(&rule, "2026-02-30", fixture_lt(2026, 3, 13, 0, 0, 0), &per),
 		  LV_EINVAL);
-	CHECK_INT(allowance_period_at(&rule, "2026-2-3", lt(2026, 3, 13, 0, 0, 0), &per),
+	CHECK_INT(allowance_period_at(&rule, "2026-2-3", fixture_lt(2026, 3, 13, 0, 0, 0), &per),
 		  LV_EINVAL);
-	CHECK_INT(allowance_period_at(&rule, "2026-+2-03", lt(2026, 3, 13, 0, 0, 0), &per),
+	CHECK_INT(allowance_period_at(&rule, "2026-+2-03", fixture_lt(2026, 3, 13, 0, 0, 0), &per),
 		  LV_EINVAL);
 }
 

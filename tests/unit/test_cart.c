@@ -16,17 +16,15 @@
 
 #include "cart.h"
 #include "lv_err.h"
+#include "lv_fixture.h"
 #include "lv_mem.h"
 #include "lv_test.h"
 #include "lv_time.h"
-#include "migrate.h"
 
 #define T0 1767225600 /* 2026-01-01 00:00:00 UTC */
 
 static const char empty_digest[] =
 	"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
-
-static char db_path[256];
 
 static void sql(struct lv_db *db, const char *s)
 {
@@ -47,16 +45,10 @@ static void sql(struct lv_db *db, const char *s)
  */
 static struct lv_db *fresh_db(void)
 {
-	char dir[] = "/tmp/lv-cart-XXXXXX";
-	char msg[256], q[256];
-	struct lv_db *db = NULL;
+	struct lv_db *db = fixture_db_new("cart", 1000, NULL);
+	char q[256];
 	int i;
 
-	if (mkdtemp(dir) == NULL)
-		return NULL;
-	snprintf(db_path, sizeof(db_path), "%s/c.db", dir);
-	CHECK_INT(lv_db_open(db_path, 1, 1000, &db, msg, sizeof(msg)), LV_OK);
-	CHECK_INT(migrate_apply(db->conn, NULL, NULL, msg, sizeof(msg)), LV_OK);
 	sql(db, "INSERT INTO employees (id, employee_id, name, created_at, updated_at) VALUES"
 		" (1, 'E1', 'One', 0, 0), (2, 'E2', 'Two', 0, 0);"
 		"INSERT INTO categories (id, slug, name) VALUES (1, 'tops', 'Tops');"
@@ -90,22 +82,14 @@ static void db_reopen(struct lv_db **db)
 
 	lv_db_close(*db);
 	*db = NULL;
-	CHECK_INT(lv_db_open(db_path, 0, 1000, db, msg, sizeof(msg)), LV_OK);
+	CHECK_INT(lv_db_open(fixture_db_path(), 0, 1000, db, msg, sizeof(msg)), LV_OK);
 }
 
 /* The number of lines in employee's cart, straight from the table. */
-static int lines_count(struct lv_db *db, int64_t employee)
+static int64_t lines_count(struct lv_db *db, int64_t employee)
 {
-	sqlite3_stmt *st = NULL;
-	int n = -1;
-
-	sqlite3_prepare_v2(db->conn, "SELECT count(*) FROM cart_lines WHERE employee = ?1", -1,
-			   &st, NULL);
-	sqlite3_bind_int64(st, 1, employee);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		n = sqlite3_column_int(st, 0);
-	sqlite3_finalize(st);
-	return n;
+	return fixture_q_int3(db, "SELECT count(*) FROM cart_lines WHERE employee = ?1", employee,
+			      0, NULL);
 }
 
 /* The quantity of sku in employee's cart (0: not there). */
@@ -184,7 +168,7 @@ static void test_add_and_get(void)
 	CHECK_STR(json_string_value(json_object_get(line, "problem")), "unavailable");
 	json_decref(cart);
 
-	lv_db_close(db);
+	fixture_db_drop(db);
 }
 
 static void test_add_refusals(void)
@@ -215,7 +199,7 @@ static void test_add_refusals(void)
 	CHECK_INT(cart_add(db, 1, "POLO-S", 49, msg, sizeof(msg)), LV_OK);
 	CHECK_INT(cart_add(db, 1, "POLO-S", 1, msg, sizeof(msg)), LV_EINVAL);
 	CHECK_INT(qty_of(db, 1, "POLO-S"), 99);
-	lv_db_close(db);
+	fixture_db_drop(db);
 }
 
 static void test_set_remove_clear(void)
@@ -271,7 +255,7 @@ static void test_set_remove_clear(void)
 	CHECK_INT(lines_count(db, 1), 0);
 	CHECK_INT(lines_count(db, 2), 1);
 	CHECK_INT(cart_clear(db, 1), LV_OK);
-	lv_db_close(db);
+	fixture_db_drop(db);
 }
 
 static void test_order_and_load(void)
@@ -322,7 +306,7 @@ static void test_order_and_load(void)
 		CHECK_STR(l[2].sku, "BULK-050");
 	lv_free(l);
 	lv_clock_set(0);
-	lv_db_close(db);
+	fixture_db_drop(db);
 }
 
 static void test_digest(void)
@@ -366,7 +350,7 @@ static void test_digest(void)
 	sql(db, "UPDATE variants SET stock = 1 WHERE sku = 'POLO-S'");
 	CHECK_INT(cart_digest(db, 1, c), LV_OK);
 	CHECK_STR(a, c);
-	lv_db_close(db);
+	fixture_db_drop(db);
 }
 
 static void test_limits(void)
@@ -436,7 +420,7 @@ static void test_limits(void)
 	CHECK_INT(qty_of(db, 1, "BULK-001"), 5);
 	CHECK_INT(qty_of(db, 1, "POLO-S"), 99);
 	CHECK_INT(cart_add_many(db, 1, NULL, 0, msg, sizeof(msg)), LV_OK);
-	lv_db_close(db);
+	fixture_db_drop(db);
 }
 
 static void test_persistence(void)
@@ -454,7 +438,7 @@ static void test_persistence(void)
 	CHECK_INT(json_integer_value(json_object_get(b, "count")), 7);
 	json_decref(a);
 	json_decref(b);
-	lv_db_close(db);
+	fixture_db_drop(db);
 }
 
 /* Order `ref` of employee with lines (variant, quantity) given as SQL values. */
@@ -519,7 +503,7 @@ static void test_reorder(void)
 	CHECK(strstr(msg, "full") != NULL);
 	CHECK_INT(cart_digest(db, 1, after), LV_OK);
 	CHECK_STR(before, after);
-	lv_db_close(db);
+	fixture_db_drop(db);
 }
 
 /* Parses text (NUL-terminated); returns the code and fills l, n, msg. */

@@ -18,16 +18,12 @@
 
 #include "allowance.h"
 #include "cart.h"
-#include "catalog_csv.h"
 #include "lv_err.h"
+#include "lv_fixture.h"
 #include "lv_mem.h"
 #include "lv_test.h"
 #include "lv_time.h"
-#include "migrate.h"
 #include "order.h"
-
-static char dir[64];
-static char db_path[128];
 
 static const char catalog_csv[] =
 	"category,category_name,product_slug,product_name,description,tags,restricted,sku,size,colour,fit,price,stock,image\n"
@@ -38,96 +34,26 @@ static const char catalog_csv[] =
 	"accessories,Accessories,lanyard,Lanyard,Lanyard,,0,LAN-1,,Navy,,3.50,100,\n"
 	"accessories,Accessories,secret,Secret badge,Restricted,,1,SEC-1,,Black,,5.00,100,\n";
 
-static int64_t lt(int y, int m, int d, int h, int mi, int s)
-{
-	struct tm t;
-
-	memset(&t, 0, sizeof(t));
-	t.tm_year = y - 1900;
-	t.tm_mon = m - 1;
-	t.tm_mday = d;
-	t.tm_hour = h;
-	t.tm_min = mi;
-	t.tm_sec = s;
-	t.tm_isdst = -1;
-	return (int64_t)mktime(&t);
-}
-
+/* A fresh migrated database with the catalog above. */
 static struct lv_db *fresh_db(void)
 {
-	struct catalog_import_report rep;
-	struct lv_db *db = NULL;
-	char msg[256], csv[128];
-	FILE *f;
-
-	lv_strlcpy(dir, "/tmp/lv-order-XXXXXX", sizeof(dir));
-	if (mkdtemp(dir) == NULL)
-		return NULL;
-	snprintf(db_path, sizeof(db_path), "%s/o.db", dir);
-	snprintf(csv, sizeof(csv), "%s/catalog.csv", dir);
-	f = fopen(csv, "w");
-	CHECK(f != NULL);
-	fputs(catalog_csv, f);
-	fclose(f);
-	CHECK_INT(lv_db_open(db_path, 1, 5000, &db, msg, sizeof(msg)), LV_OK);
-	CHECK_INT(migrate_apply(db->conn, NULL, NULL, msg, sizeof(msg)), LV_OK);
-	catalog_import_report_init(&rep);
-	CHECK_INT(catalog_csv_import(db, csv, "EUR", &rep), LV_OK);
-	catalog_import_report_cleanup(&rep);
-	return db;
+	return fixture_db_new("order", 5000, catalog_csv);
 }
 
 static int64_t employee_add(struct lv_db *db, const char *hr_id, const char *site,
 			    const char *status)
 {
-	sqlite3_stmt *st = NULL;
-	int64_t id;
+	struct fixture_employee e = {
+		.hr_id = hr_id, .site = site, .status = status, .hire_date = "2020-01-15",
+	};
 
-	CHECK_INT(sqlite3_prepare_v2(db->conn, "INSERT INTO employees (employee_id, name, site,"
-				     " status, hire_date, created_at, updated_at)"
-				     " VALUES (?1, ?1, ?2, ?3, '2020-01-15', 0, 0)", -1, &st, NULL),
-		  SQLITE_OK);
-	lv_db_bind_text(st, 1, hr_id);
-	lv_db_bind_text(st, 2, site);
-	lv_db_bind_text(st, 3, status);
-	CHECK_INT(sqlite3_step(st), SQLITE_DONE);
-	id = sqlite3_last_insert_rowid(db->conn);
-	sqlite3_finalize(st);
-	return id;
+	return fixture_employee_add(db, &e);
 }
 
+/* Programmes start before every test time. */
 static int64_t programme_add(struct lv_db *db, const char *json)
 {
-	json_t *def = json_loads(json, 0, NULL);
-	char msg[256] = "";
-	int64_t id = 0;
-
-	CHECK(def != NULL);
-	lv_clock_set(lt(2026, 1, 1, 0, 0, 0)); /* programmes start before every test time */
-	CHECK_INT(allowance_programme_create(db, def, &id, msg, sizeof(msg)), LV_OK);
-	lv_clock_set(0);
-	if (msg[0])
-		fprintf(stderr, "programme_add: %s\n", msg);
-	json_decref(def);
-	return id;
-}
-
-/* One integer from sql with an optional text parameter ?1. */
-static int64_t q_int(struct lv_db *db, const char *sql, const char *arg)
-{
-	sqlite3_stmt *st = NULL;
-	int64_t v = -1;
-
-	if (sqlite3_prepare_v2(db->conn, sql, -1, &st, NULL) != SQLITE_OK) {
-		fprintf(stderr, "q_int: %s\n", sqlite3_errmsg(db->conn));
-		return -2;
-	}
-	if (arg)
-		sqlite3_bind_text(st, 1, arg, -1, SQLITE_TRANSIENT);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		v = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return v;
+	return fixture_programme_add(db, json, fixture_lt(2026, 1, 1, 0, 0, 0));
 }
 
 static int64_t balance(struct lv_db *db, int64_t emp, int64_t prog, int64_t at)
@@ -193,7 +119,7 @@ static int co_run(struct lv_db *db, struct co *c, struct order_result *res)
 	return order_checkout(db, &c->req, res);
 }
 
-#define T0 lt(2026, 11, 20, 10, 0, 0)
+#define T0 fixture_lt(2026, 11, 20, 10, 0, 0)
 
 static void test_split_and_place(void)
 {
@@ -245,18 +171,18 @@ static void test_split_and_place(void)
 	order_result_cleanup(&res);
 	CHECK_INT(balance(db, alice, uni, T0), 0);
 	CHECK_INT(balance(db, alice, cas, T0), 0);
-	CHECK_INT(q_int(db, "SELECT stock FROM variants WHERE sku = ?1", "BLZ-M"), 9);
-	CHECK_INT(q_int(db, "SELECT stock FROM variants WHERE sku = ?1", "POLO-M"), 3);
+	CHECK_INT(fixture_q_int(db, "SELECT stock FROM variants WHERE sku = ?1", "BLZ-M"), 9);
+	CHECK_INT(fixture_q_int(db, "SELECT stock FROM variants WHERE sku = ?1", "POLO-M"), 3);
 	/* the ledger's debits equal what the lines' payments say */
-	CHECK_INT(q_int(db, "SELECT count(*) FROM (SELECT p.programme, sum(p.amount) s FROM"
-			" order_payments p GROUP BY p.programme) x JOIN allowance_ledger l ON"
-			" l.programme = x.programme AND l.kind = 'debit' AND -l.amount = x.s", NULL), 2);
-	CHECK_INT(q_int(db, "SELECT count(*) FROM audit_log WHERE action = 'order.place'"
-			" AND entity_id = 'LV-000001'", NULL), 1);
+	CHECK_INT(fixture_q_int(db, "SELECT count(*) FROM (SELECT p.programme, sum(p.amount) s FROM"
+				" order_payments p GROUP BY p.programme) x JOIN allowance_ledger l ON"
+				" l.programme = x.programme AND l.kind = 'debit' AND -l.amount = x.s", NULL), 2);
+	CHECK_INT(fixture_q_int(db, "SELECT count(*) FROM audit_log WHERE action = 'order.place'"
+				" AND entity_id = 'LV-000001'", NULL), 1);
 	CHECK_INT(order_get(db, "LV-000001", alice, &o), LV_OK);
 	CHECK_INT(json_integer_value(json_object_get(o, "overage_approval")), 900);
 	json_decref(o);
-	lv_db_close(db);
+	fixture_db_drop(db);
 }
 
 static void test_idempotency(void)
@@ -284,7 +210,7 @@ static void test_idempotency(void)
 		CHECK_STR(r2.body, first);
 		order_result_cleanup(&r2);
 	}
-	CHECK_INT(q_int(db, "SELECT count(*) FROM orders", NULL), 1);
+	CHECK_INT(fixture_q_int(db, "SELECT count(*) FROM orders", NULL), 1);
 	CHECK_INT(balance(db, bob, prog, T0), 7000);
 
 	/* same key, other content: 422, nothing changes */
@@ -293,7 +219,7 @@ static void test_idempotency(void)
 	CHECK_INT(r2.status, 422);
 	CHECK_STR(r2.problem.code, "idempotency_key_reused");
 	CHECK(r2.body == NULL);
-	CHECK_INT(q_int(db, "SELECT count(*) FROM orders", NULL), 1);
+	CHECK_INT(fixture_q_int(db, "SELECT count(*) FROM orders", NULL), 1);
 
 	/* a bad key is refused before anything */
 	co_init(&c, bob, "has space", T0);
@@ -320,7 +246,7 @@ static void test_idempotency(void)
 	order_result_cleanup(&r2);
 	order_result_cleanup(&r1);
 	lv_free(first);
-	lv_db_close(db);
+	fixture_db_drop(db);
 }
 
 /* Refusals store nothing; a corrected retry with the same key succeeds. */
@@ -344,10 +270,11 @@ static void test_refusals(void)
 	CHECK_INT(res.status, 422);
 	CHECK_STR(res.problem.code, "overage_denied");
 	CHECK(strstr(res.problem.message, "79.00") != NULL);
-	CHECK_INT(q_int(db, "SELECT count(*) FROM idempotency_keys", NULL), 0);
-	CHECK_INT(q_int(db, "SELECT count(*) FROM orders", NULL), 0);
-	CHECK_INT(q_int(db, "SELECT count(*) FROM allowance_ledger WHERE kind = 'debit'", NULL), 0);
-	CHECK_INT(q_int(db, "SELECT stock FROM variants WHERE sku = ?1", "BLZ-M"), 10);
+	CHECK_INT(fixture_q_int(db, "SELECT count(*) FROM idempotency_keys", NULL), 0);
+	CHECK_INT(fixture_q_int(db, "SELECT count(*) FROM orders", NULL), 0);
+	CHECK_INT(fixture_q_int(db, "SELECT count(*) FROM allowance_ledger WHERE kind = 'debit'",
+				NULL), 0);
+	CHECK_INT(fixture_q_int(db, "SELECT stock FROM variants WHERE sku = ?1", "BLZ-M"), 10);
 	/* HR tops up; the same key now succeeds */
 	CHECK_INT(allowance_adjust(db, e, prog, 7900, "top-up", &hr, T0), LV_OK);
 	CHECK_INT(co_run(db, &c, &res), LV_OK);
@@ -416,7 +343,7 @@ static void test_refusals(void)
 	CHECK_INT(co_run(db, &c, &res), LV_OK);
 	CHECK_INT(res.status, 201);
 	order_result_cleanup(&res);
-	CHECK_INT(q_int(db, "SELECT overage_payroll FROM orders WHERE payroll_consent = 1", NULL),
+	CHECK_INT(fixture_q_int(db, "SELECT overage_payroll FROM orders WHERE payroll_consent = 1", NULL),
 		  700);
 
 	/* home delivery needs a whole address */
@@ -440,14 +367,14 @@ static void test_refusals(void)
 	CHECK_INT(co_run(db, &c, &res), LV_OK);
 	CHECK_INT(res.status, 201);
 	order_result_cleanup(&res);
-	CHECK_INT(q_int(db, "SELECT count(*) FROM orders WHERE delivery = 'home' AND"
-			" json_extract(ship_to, '$.city') = 'Lyon'", NULL), 1);
+	CHECK_INT(fixture_q_int(db, "SELECT count(*) FROM orders WHERE delivery = 'home' AND"
+				" json_extract(ship_to, '$.city') = 'Lyon'", NULL), 1);
 	c.req.delivery = "moon";
 	CHECK_INT(co_run(db, &c, &res), LV_OK); /* same key, other content */
 	CHECK_INT(res.status, 422);
 	json_decref(addr);
-	CHECK_INT(q_int(db, "SELECT count(*) FROM orders", NULL), 3);
-	lv_db_close(db);
+	CHECK_INT(fixture_q_int(db, "SELECT count(*) FROM orders", NULL), 3);
+	fixture_db_drop(db);
 }
 
 /* 100.00 and checkouts of 30.00: three pass, the fourth is refused. */
@@ -476,7 +403,7 @@ static void test_exact_balance(void)
 	CHECK_INT(ok, 3);
 	CHECK_INT(refused, 2);
 	CHECK_INT(balance(db, e, prog, T0), 1000);
-	lv_db_close(db);
+	fixture_db_drop(db);
 }
 
 /* The cart as the source, with the digest the employee reviewed. */
@@ -513,9 +440,9 @@ static void test_cart_checkout(void)
 	CHECK_INT(co_run(db, &c, &res), LV_OK);
 	CHECK_INT(res.status, 201);
 	order_result_cleanup(&res);
-	CHECK_INT(q_int(db, "SELECT count(*) FROM cart_lines", NULL), 0);
-	CHECK_INT(q_int(db, "SELECT sum(quantity) FROM order_lines", NULL), 3);
-	lv_db_close(db);
+	CHECK_INT(fixture_q_int(db, "SELECT count(*) FROM cart_lines", NULL), 0);
+	CHECK_INT(fixture_q_int(db, "SELECT sum(quantity) FROM order_lines", NULL), 3);
+	fixture_db_drop(db);
 }
 
 /* A failure in the last write rolls everything back. */
@@ -534,13 +461,15 @@ static void test_failure_leaves_nothing(void)
 	co_init(&c, e, "boom", T0);
 	co_line(&c, "SHT-M", 2);
 	CHECK_INT(co_run(db, &c, &res), LV_EINTERNAL);
-	CHECK_INT(q_int(db, "SELECT count(*) FROM orders", NULL), 0);
-	CHECK_INT(q_int(db, "SELECT count(*) FROM order_lines", NULL), 0);
-	CHECK_INT(q_int(db, "SELECT count(*) FROM allowance_ledger WHERE kind = 'debit'", NULL), 0);
-	CHECK_INT(q_int(db, "SELECT count(*) FROM audit_log WHERE action = 'order.place'", NULL), 0);
-	CHECK_INT(q_int(db, "SELECT stock FROM variants WHERE sku = ?1", "SHT-M"), 1000);
+	CHECK_INT(fixture_q_int(db, "SELECT count(*) FROM orders", NULL), 0);
+	CHECK_INT(fixture_q_int(db, "SELECT count(*) FROM order_lines", NULL), 0);
+	CHECK_INT(fixture_q_int(db, "SELECT count(*) FROM allowance_ledger WHERE kind = 'debit'",
+				NULL), 0);
+	CHECK_INT(fixture_q_int(db, "SELECT count(*) FROM audit_log WHERE action = 'order.place'",
+				NULL), 0);
+	CHECK_INT(fixture_q_int(db, "SELECT stock FROM variants WHERE sku = ?1", "SHT-M"), 1000);
 	CHECK_INT(balance(db, e, prog, T0), 10000);
-	lv_db_close(db);
+	fixture_db_drop(db);
 }
 
 /* 23:59:59 on 31 December debits that year; 00:00:00 the next. */
@@ -550,7 +479,7 @@ static void test_period_boundary(void)
 	int64_t e = employee_add(db, "E8", "Lyon", "active");
 	int64_t prog = programme_add(db, "{\"slug\":\"u\",\"name\":\"U\",\"unit\":\"money\","
 				    "\"amount\":5000,\"period\":\"yearly\"}");
-	int64_t last = lt(2026, 12, 31, 23, 59, 59), first = lt(2027, 1, 1, 0, 0, 0);
+	int64_t last = fixture_lt(2026, 12, 31, 23, 59, 59), first = fixture_lt(2027, 1, 1, 0, 0, 0);
 	struct order_result res;
 	struct co c;
 
@@ -559,8 +488,8 @@ static void test_period_boundary(void)
 	CHECK_INT(co_run(db, &c, &res), LV_OK);
 	CHECK_INT(res.status, 201);
 	order_result_cleanup(&res);
-	CHECK_INT(q_int(db, "SELECT period_key FROM allowance_ledger WHERE kind = 'debit'"
-			" AND order_ref = 'LV-000001'", NULL), 2026);
+	CHECK_INT(fixture_q_int(db, "SELECT period_key FROM allowance_ledger WHERE kind = 'debit'"
+				" AND order_ref = 'LV-000001'", NULL), 2026);
 	CHECK_INT(balance(db, e, prog, last), 2000);
 	/* the next second: a new year, a fresh 50.00 (the 20.00 expire) */
 	co_init(&c, e, "y2", first);
@@ -568,12 +497,12 @@ static void test_period_boundary(void)
 	CHECK_INT(co_run(db, &c, &res), LV_OK);
 	CHECK_INT(res.status, 201);
 	order_result_cleanup(&res);
-	CHECK_INT(q_int(db, "SELECT period_key FROM allowance_ledger WHERE kind = 'debit'"
-			" AND order_ref = 'LV-000002'", NULL), 2027);
+	CHECK_INT(fixture_q_int(db, "SELECT period_key FROM allowance_ledger WHERE kind = 'debit'"
+				" AND order_ref = 'LV-000002'", NULL), 2027);
 	CHECK_INT(balance(db, e, prog, first), 2000);
-	CHECK_INT(q_int(db, "SELECT sum(amount) FROM allowance_ledger WHERE period_key = '2026'",
-			NULL), 0);
-	lv_db_close(db);
+	CHECK_INT(fixture_q_int(db, "SELECT sum(amount) FROM allowance_ledger WHERE period_key = '2026'",
+				NULL), 0);
+	fixture_db_drop(db);
 }
 
 /* ---- in flight: a second request with the key while the first runs ---- */
@@ -590,7 +519,7 @@ static void *racer_run(void *arg)
 	struct lv_db *db = NULL;
 	char msg[128];
 
-	if (lv_db_open(db_path, 0, 10000, &db, msg, sizeof(msg)) != LV_OK) {
+	if (lv_db_open(fixture_db_path(), 0, 10000, &db, msg, sizeof(msg)) != LV_OK) {
 		r->rc = -1;
 		return NULL;
 	}
@@ -611,7 +540,7 @@ static void test_in_flight(void)
 
 	programme_add(db, "{\"slug\":\"u\",\"name\":\"U\",\"unit\":\"money\","
 		      "\"amount\":10000,\"period\":\"yearly\"}");
-	CHECK_INT(lv_db_open(db_path, 0, 1000, &blocker, msg, sizeof(msg)), LV_OK);
+	CHECK_INT(lv_db_open(fixture_db_path(), 0, 1000, &blocker, msg, sizeof(msg)), LV_OK);
 	CHECK_INT(lv_db_begin(blocker), LV_OK); /* holds the write lock */
 	memset(&r, 0, sizeof(r));
 	co_init(&r.c, e, "slow", T0);
@@ -639,8 +568,8 @@ static void test_in_flight(void)
 	CHECK_INT(r.res.status, 201);
 	order_result_cleanup(&r.res);
 	lv_db_close(blocker);
-	CHECK_INT(q_int(db, "SELECT count(*) FROM orders", NULL), 1);
-	lv_db_close(db);
+	CHECK_INT(fixture_q_int(db, "SELECT count(*) FROM orders", NULL), 1);
+	fixture_db_drop(db);
 }
 
 int main(void)

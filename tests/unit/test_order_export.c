@@ -15,17 +15,13 @@
 #include <unistd.h>
 
 #include "allowance.h"
-#include "catalog_csv.h"
 #include "lv_err.h"
+#include "lv_fixture.h"
 #include "lv_mem.h"
 #include "lv_test.h"
 #include "lv_time.h"
-#include "migrate.h"
 #include "order.h"
 #include "order_cli.h"
-
-static char dir[64];
-static char db_path[128];
 
 static const char catalog_csv[] =
 	"category,category_name,product_slug,product_name,description,tags,restricted,sku,size,colour,fit,price,stock,image\n"
@@ -33,144 +29,44 @@ static const char catalog_csv[] =
 	"accessories,Accessories,lanyard,\"Lanyard, \"\"blue\"\"\",Lanyard,,0,LAN,,Navy,,3.50,100,\n"
 	"accessories,Accessories,formula,\"=HYPERLINK(\"\"x\"\")\",Bad name,,0,FRM,,Red,,1.00,100,\n";
 
-static int64_t lt(int y, int m, int d, int h, int mi, int s)
-{
-	struct tm t;
+#define T0 fixture_lt(2026, 11, 20, 10, 0, 0)
 
-	memset(&t, 0, sizeof(t));
-	t.tm_year = y - 1900;
-	t.tm_mon = m - 1;
-	t.tm_mday = d;
-	t.tm_hour = h;
-	t.tm_min = mi;
-	t.tm_sec = s;
-	t.tm_isdst = -1;
-	return (int64_t)mktime(&t);
-}
-
-#define T0 lt(2026, 11, 20, 10, 0, 0)
-
+/* A fresh migrated database with the catalog above. */
 static struct lv_db *fresh_db(void)
 {
-	struct catalog_import_report rep;
-	struct lv_db *db = NULL;
-	char msg[256], csv[128];
-	size_t i;
-	FILE *f;
-
-	lv_strlcpy(dir, "/tmp/lv-oexp-XXXXXX", sizeof(dir));
-	if (mkdtemp(dir) == NULL)
-		return NULL;
-	snprintf(db_path, sizeof(db_path), "%s/o.db", dir);
-	snprintf(csv, sizeof(csv), "%s/catalog.csv", dir);
-	f = fopen(csv, "w");
-	CHECK(f != NULL);
-	fputs(catalog_csv, f);
-	fclose(f);
-	CHECK_INT(lv_db_open(db_path, 1, 5000, &db, msg, sizeof(msg)), LV_OK);
-	CHECK_INT(migrate_apply(db->conn, NULL, NULL, msg, sizeof(msg)), LV_OK);
-	catalog_import_report_init(&rep);
-	CHECK_INT(catalog_csv_import(db, csv, "EUR", &rep), LV_OK);
-	for (i = 0; i < rep.n_errors; i++)
-		fprintf(stderr, "import: %s\n", rep.errors[i]);
-	catalog_import_report_cleanup(&rep);
-	return db;
-}
-
-/* Closes db and removes its folder (the database, its WAL, the CSV). */
-static void db_drop(struct lv_db *db)
-{
-	static const char *const files[] = { "o.db", "o.db-wal", "o.db-shm", "catalog.csv",
-					     "payroll.csv" };
-	char path[160];
-	size_t i;
-
-	lv_db_close(db);
-	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
-		snprintf(path, sizeof(path), "%s/%s", dir, files[i]);
-		unlink(path);
-	}
-	rmdir(dir);
+	return fixture_db_new("oexp", 5000, catalog_csv);
 }
 
 static int64_t employee_add(struct lv_db *db, const char *hr_id, const char *name,
 			    const char *cost_center)
 {
-	sqlite3_stmt *st = NULL;
-	int64_t id;
+	struct fixture_employee e = {
+		.hr_id = hr_id, .name = name, .site = "Lyon", .cost_center = cost_center,
+		.hire_date = "2020-01-15",
+	};
 
-	CHECK_INT(sqlite3_prepare_v2(db->conn, "INSERT INTO employees (employee_id, name, site,"
-				     " cost_center, hire_date, created_at, updated_at)"
-				     " VALUES (?1, ?2, 'Lyon', ?3, '2020-01-15', 0, 0)", -1, &st,
-				     NULL), SQLITE_OK);
-	lv_db_bind_text(st, 1, hr_id);
-	lv_db_bind_text(st, 2, name);
-	lv_db_bind_text(st, 3, cost_center);
-	CHECK_INT(sqlite3_step(st), SQLITE_DONE);
-	id = sqlite3_last_insert_rowid(db->conn);
-	sqlite3_finalize(st);
-	return id;
+	return fixture_employee_add(db, &e);
 }
 
 /* The monthly 10.00 uniform allowance whose overage goes to payroll. */
 static void uniform_add(struct lv_db *db)
 {
-	json_t *def = json_loads("{\"slug\":\"uniform\",\"name\":\"Uniform\",\"unit\":\"money\","
-				 "\"amount\":1000,\"period\":\"monthly\",\"categories\":"
-				 "[\"uniforms\"],\"overage\":\"payroll\",\"position\":1}", 0, NULL);
-	char msg[256] = "";
-	int64_t id = 0;
-
-	lv_clock_set(lt(2026, 1, 1, 0, 0, 0));
-	CHECK_INT(allowance_programme_create(db, def, &id, msg, sizeof(msg)), LV_OK);
-	lv_clock_set(0);
-	json_decref(def);
+	fixture_programme_add(db, "{\"slug\":\"uniform\",\"name\":\"Uniform\",\"unit\":"
+			      "\"money\",\"amount\":1000,\"period\":\"monthly\",\"categories\":"
+			      "[\"uniforms\"],\"overage\":\"payroll\",\"position\":1}",
+			      fixture_lt(2026, 1, 1, 0, 0, 0));
 }
 
 /* Places skus[i] x qty[i] through the real checkout. OUT: ref. */
 static int place(struct lv_db *db, int64_t emp, const char *const *skus, const int64_t *qty,
 		 size_t n, const char *uncovered, const json_t *home, int64_t at, char *ref)
 {
-	static int seq;
-	struct order_line_req lines[8];
-	struct order_checkout_req req;
-	struct order_result res;
-	json_t *content;
-	char key[32], fp[65];
-	size_t i;
-	int status;
+	struct fixture_order o = {
+		.employee = emp, .skus = skus, .qty = qty, .n = n, .uncovered = uncovered,
+		.consent = 1, .home = home, .at = at,
+	};
 
-	memset(&req, 0, sizeof(req));
-	memset(lines, 0, sizeof(lines));
-	for (i = 0; i < n; i++) {
-		lv_strlcpy(lines[i].sku, skus[i], sizeof(lines[i].sku));
-		lines[i].quantity = qty[i];
-		lines[i].expect_price = -1;
-	}
-	snprintf(key, sizeof(key), "exp-%d", ++seq);
-	content = json_pack("{s:s}", "key", key);
-	CHECK_INT(order_fingerprint(content, fp), LV_OK);
-	json_decref(content);
-	req.employee = emp;
-	req.lines = lines;
-	req.nlines = n;
-	req.delivery = home ? "home" : "site";
-	req.address = home;
-	req.payroll_consent = 1;
-	req.idem_key = key;
-	req.fingerprint = fp;
-	req.uncovered_overage = uncovered;
-	req.currency = "EUR";
-	req.actor.employee = emp;
-	req.actor.label = "buyer";
-	req.at = at;
-	CHECK_INT(order_checkout(db, &req, &res), LV_OK);
-	status = res.status;
-	if (status >= 400)
-		fprintf(stderr, "place: %d %s %s\n", status, res.problem.code, res.problem.message);
-	lv_strlcpy(ref, res.ref, 33);
-	order_result_cleanup(&res);
-	return status;
+	return fixture_order_place(db, &o, ref);
 }
 
 static int place1(struct lv_db *db, int64_t emp, const char *sku, int64_t qty, int64_t at,
@@ -227,8 +123,8 @@ static void test_payroll(void)
 	CHECK_INT(order_release(db, r1, 0, 1, &one, 1, "too big", &admin, T0, msg, sizeof(msg)),
 		  LV_OK);
 	/* Bo: 3 shirts: 2.00 payroll, in November; and 3 in December */
-	CHECK_INT(place1(db, bo, "SHIRT", 3, lt(2026, 11, 30, 23, 59, 59), r4), 201);
-	CHECK_INT(place1(db, bo, "SHIRT", 3, lt(2026, 12, 1, 0, 0, 0), r5), 201);
+	CHECK_INT(place1(db, bo, "SHIRT", 3, fixture_lt(2026, 11, 30, 23, 59, 59), r4), 201);
+	CHECK_INT(place1(db, bo, "SHIRT", 3, fixture_lt(2026, 12, 1, 0, 0, 0), r5), 201);
 	/* Cy: 3 shirts (payroll) + a lanyard waiting for approval; refused */
 	CHECK_INT(place(db, cy, mixed, mixed_q, 2, "approval", NULL, T0, r6), 201);
 	CHECK_INT(order_decide(db, r6, 0, "no lanyards", &admin, T0, msg, sizeof(msg)), LV_OK);
@@ -300,7 +196,7 @@ static void test_payroll(void)
 		CHECK_INT(order_export_payroll(db, "2026-11", "XYZ", &b), LV_EINVAL);
 		lv_buf_cleanup(&b);
 	}
-	db_drop(db);
+	fixture_db_drop(db);
 }
 
 static void test_orders(void)
@@ -362,7 +258,7 @@ static void test_orders(void)
 	CHECK_INT(order_export_orders(db, NULL, &b), LV_ETOOBIG);
 	lv_buf_cleanup(&b);
 	json_decref(home);
-	db_drop(db);
+	fixture_db_drop(db);
 }
 
 static int parse(const char *const *args, int n, struct order_cli_export *o)
@@ -425,7 +321,7 @@ static void test_cli(void)
 
 	uniform_add(db);
 	CHECK_INT(place1(db, ann, "SHIRT", 3, T0, r1), 201);
-	snprintf(out, sizeof(out), "%s/payroll.csv", dir);
+	snprintf(out, sizeof(out), "%s/payroll.csv", fixture_dir());
 	memset(&o, 0, sizeof(o));
 	o.payroll = 1;
 	o.period = "2026-11";
@@ -452,11 +348,11 @@ static void test_cli(void)
 		fclose(f);
 	CHECK(strstr(text, "E1,Ann,CC,2.00,EUR,") != NULL);
 	/* into a folder that does not exist */
-	snprintf(out, sizeof(out), "%s/no/such/dir.csv", dir);
+	snprintf(out, sizeof(out), "%s/no/such/dir.csv", fixture_dir());
 	o.period = "2026-11";
 	CHECK_INT(order_cli_export_run(db, "EUR", &o), 1);
 	unlink(out);
-	db_drop(db);
+	fixture_db_drop(db);
 }
 
 int main(void)

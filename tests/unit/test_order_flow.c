@@ -18,16 +18,12 @@
 #include <unistd.h>
 
 #include "allowance.h"
-#include "catalog_csv.h"
 #include "lv_err.h"
+#include "lv_fixture.h"
 #include "lv_mem.h"
 #include "lv_test.h"
 #include "lv_time.h"
-#include "migrate.h"
 #include "order.h"
-
-static char dir[64];
-static char db_path[128];
 
 /* SHIRT: 4.00 so that 3 of them (12.00) against a 10.00 allowance leave
  * 1000 paid over 3 units; BLZ for approval overages; LAN uncovered. */
@@ -37,95 +33,32 @@ static const char catalog_csv[] =
 	"uniforms,Uniforms,blazer,Navy blazer,Wool blazer,uniform,0,BLZ,M,Navy,Regular,129.00,10,\n"
 	"accessories,Accessories,lanyard,Lanyard,Lanyard,,0,LAN,,Navy,,3.50,100,\n";
 
-static int64_t lt(int y, int m, int d, int h, int mi, int s)
-{
-	struct tm t;
+#define T0 fixture_lt(2026, 11, 20, 10, 0, 0)
 
-	memset(&t, 0, sizeof(t));
-	t.tm_year = y - 1900;
-	t.tm_mon = m - 1;
-	t.tm_mday = d;
-	t.tm_hour = h;
-	t.tm_min = mi;
-	t.tm_sec = s;
-	t.tm_isdst = -1;
-	return (int64_t)mktime(&t);
-}
-
-#define T0 lt(2026, 11, 20, 10, 0, 0)
-
+/* A fresh migrated database with the catalog above. */
 static struct lv_db *fresh_db(void)
 {
-	struct catalog_import_report rep;
-	struct lv_db *db = NULL;
-	char msg[256], csv[128];
-	FILE *f;
-
-	lv_strlcpy(dir, "/tmp/lv-oflow-XXXXXX", sizeof(dir));
-	if (mkdtemp(dir) == NULL)
-		return NULL;
-	snprintf(db_path, sizeof(db_path), "%s/o.db", dir);
-	snprintf(csv, sizeof(csv), "%s/catalog.csv", dir);
-	f = fopen(csv, "w");
-	CHECK(f != NULL);
-	fputs(catalog_csv, f);
-	fclose(f);
-	CHECK_INT(lv_db_open(db_path, 1, 5000, &db, msg, sizeof(msg)), LV_OK);
-	CHECK_INT(migrate_apply(db->conn, NULL, NULL, msg, sizeof(msg)), LV_OK);
-	catalog_import_report_init(&rep);
-	CHECK_INT(catalog_csv_import(db, csv, "EUR", &rep), LV_OK);
-	catalog_import_report_cleanup(&rep);
-	return db;
-}
-
-/* Closes db and removes its folder (the database, its WAL, the CSV). */
-static void db_drop(struct lv_db *db)
-{
-	static const char *const files[] = { "o.db", "o.db-wal", "o.db-shm", "catalog.csv",
-					     "payroll.csv" };
-	char path[160];
-	size_t i;
-
-	lv_db_close(db);
-	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
-		snprintf(path, sizeof(path), "%s/%s", dir, files[i]);
-		unlink(path);
-	}
-	rmdir(dir);
+	return fixture_db_new("oflow", 5000, catalog_csv);
 }
 
 /* A new active employee at site Lyon; manager may be NULL. Returns its id. */
 static int64_t employee_add(struct lv_db *db, const char *hr_id, const char *manager)
 {
-	sqlite3_stmt *st = NULL;
-	int64_t id;
+	struct fixture_employee e = {
+		.hr_id = hr_id, .site = "Lyon", .department = "Branch", .manager = manager,
+		.hire_date = "2020-01-15",
+	};
+	char name[80];
 
-	CHECK_INT(sqlite3_prepare_v2(db->conn, "INSERT INTO employees (employee_id, name, site,"
-				     " department, manager_employee_id, hire_date, created_at,"
-				     " updated_at) VALUES (?1, 'Name ' || ?1, 'Lyon', 'Branch', ?2,"
-				     " '2020-01-15', 0, 0)", -1, &st, NULL), SQLITE_OK);
-	lv_db_bind_text(st, 1, hr_id);
-	lv_db_bind_text(st, 2, manager);
-	CHECK_INT(sqlite3_step(st), SQLITE_DONE);
-	id = sqlite3_last_insert_rowid(db->conn);
-	sqlite3_finalize(st);
-	return id;
+	lv_snprintf(name, sizeof(name), "Name %s", hr_id);
+	e.name = name;
+	return fixture_employee_add(db, &e);
 }
 
+/* Programmes start before every test time. */
 static int64_t programme_add(struct lv_db *db, const char *json)
 {
-	json_t *def = json_loads(json, 0, NULL);
-	char msg[256] = "";
-	int64_t id = 0;
-
-	CHECK(def != NULL);
-	lv_clock_set(lt(2026, 1, 1, 0, 0, 0));
-	CHECK_INT(allowance_programme_create(db, def, &id, msg, sizeof(msg)), LV_OK);
-	lv_clock_set(0);
-	if (msg[0])
-		fprintf(stderr, "programme_add: %s\n", msg);
-	json_decref(def);
-	return id;
+	return fixture_programme_add(db, json, fixture_lt(2026, 1, 1, 0, 0, 0));
 }
 
 /* The monthly 10.00 uniform allowance; overage "payroll" or "approval". */
@@ -139,27 +72,9 @@ static int64_t uniform_add(struct lv_db *db, const char *overage)
 	return programme_add(db, def);
 }
 
-/* One integer from sql with an optional text parameter ?1. */
-static int64_t q_int(struct lv_db *db, const char *sql, const char *arg)
-{
-	sqlite3_stmt *st = NULL;
-	int64_t v = -1;
-
-	if (sqlite3_prepare_v2(db->conn, sql, -1, &st, NULL) != SQLITE_OK) {
-		fprintf(stderr, "q_int: %s\n", sqlite3_errmsg(db->conn));
-		return -2;
-	}
-	if (arg)
-		sqlite3_bind_text(st, 1, arg, -1, SQLITE_TRANSIENT);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		v = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return v;
-}
-
 static int64_t stock(struct lv_db *db, const char *sku)
 {
-	return q_int(db, "SELECT stock FROM variants WHERE sku = ?1", sku);
+	return fixture_q_int(db, "SELECT stock FROM variants WHERE sku = ?1", sku);
 }
 
 static int64_t balance(struct lv_db *db, int64_t emp, int64_t prog, int64_t at)
@@ -173,8 +88,8 @@ static int64_t balance(struct lv_db *db, int64_t emp, int64_t prog, int64_t at)
 /* The ledger's refunds of ref (all programmes). */
 static int64_t refunds(struct lv_db *db, const char *ref)
 {
-	return q_int(db, "SELECT coalesce(sum(amount), 0) FROM allowance_ledger WHERE "
-			 "kind = 'refund' AND order_ref = ?1", ref);
+	return fixture_q_int(db, "SELECT coalesce(sum(amount), 0) FROM allowance_ledger WHERE "
+			     "kind = 'refund' AND order_ref = ?1", ref);
 }
 
 /*
@@ -184,45 +99,12 @@ static int64_t refunds(struct lv_db *db, const char *ref)
 static int place(struct lv_db *db, int64_t emp, const char *const *skus, const int64_t *qty,
 		 size_t n, const char *uncovered, int consent, int64_t at, char *ref)
 {
-	static int seq;
-	struct order_line_req lines[8];
-	struct order_checkout_req req;
-	struct order_result res;
-	json_t *content;
-	char key[32], fp[65];
-	size_t i;
-	int status;
+	struct fixture_order o = {
+		.employee = emp, .skus = skus, .qty = qty, .n = n, .uncovered = uncovered,
+		.consent = consent, .at = at,
+	};
 
-	memset(&req, 0, sizeof(req));
-	memset(lines, 0, sizeof(lines));
-	for (i = 0; i < n; i++) {
-		lv_strlcpy(lines[i].sku, skus[i], sizeof(lines[i].sku));
-		lines[i].quantity = qty[i];
-		lines[i].expect_price = -1;
-	}
-	snprintf(key, sizeof(key), "key-%d", ++seq);
-	content = json_pack("{s:s}", "key", key);
-	CHECK_INT(order_fingerprint(content, fp), LV_OK);
-	json_decref(content);
-	req.employee = emp;
-	req.lines = lines;
-	req.nlines = n;
-	req.delivery = "site";
-	req.payroll_consent = consent;
-	req.idem_key = key;
-	req.fingerprint = fp;
-	req.uncovered_overage = uncovered;
-	req.currency = "EUR";
-	req.actor.employee = emp;
-	req.actor.label = "buyer";
-	req.at = at;
-	CHECK_INT(order_checkout(db, &req, &res), LV_OK);
-	status = res.status;
-	if (status >= 400)
-		fprintf(stderr, "place: %d %s %s\n", status, res.problem.code, res.problem.message);
-	lv_strlcpy(ref, res.ref, 33);
-	order_result_cleanup(&res);
-	return status;
+	return fixture_order_place(db, &o, ref);
 }
 
 static int place1(struct lv_db *db, int64_t emp, const char *sku, int64_t qty, int64_t at,
@@ -298,8 +180,8 @@ static void test_transitions(void)
 		  LV_EINVAL);
 	CHECK_STR(status_of(db, ref, st, sizeof(st)), "picking");
 	CHECK_INT(advance(db, ref, "shipped"), LV_OK);
-	CHECK_INT(q_int(db, "SELECT count(*) FROM orders WHERE ref = ?1 AND carrier = 'DHL'"
-			" AND tracking = 'JD0001'", ref), 1);
+	CHECK_INT(fixture_q_int(db, "SELECT count(*) FROM orders WHERE ref = ?1 AND carrier = 'DHL'"
+				" AND tracking = 'JD0001'", ref), 1);
 	CHECK_INT(advance(db, ref, "picking"), LV_ECONFLICT);
 	CHECK_INT(advance(db, ref, "shipped"), LV_ECONFLICT);
 	CHECK_INT(advance(db, ref, "delivered"), LV_OK);
@@ -332,13 +214,13 @@ static void test_transitions(void)
 	CHECK_STR(json_string_value(json_object_get(o, "status")), "delivered");
 	CHECK(json_is_null(json_object_get(o, "decision")));
 	json_decref(o);
-	CHECK_INT(q_int(db, "SELECT count(*) FROM audit_log WHERE action = 'order.advance' AND "
-			"entity = 'order' AND entity_id = ?1 AND actor_label = 'dave' AND "
-			"address = '127.0.0.1'", ref), 3);
-	CHECK_INT(q_int(db, "SELECT count(*) FROM audit_log WHERE action = 'order.cancel' AND "
-			"entity_id = ?1 AND json_extract(before, '$.status') = 'placed' AND "
-			"json_extract(after, '$.status') = 'cancelled'", ref2), 1);
-	db_drop(db);
+	CHECK_INT(fixture_q_int(db, "SELECT count(*) FROM audit_log WHERE action = 'order.advance' AND "
+				"entity = 'order' AND entity_id = ?1 AND actor_label = 'dave' AND "
+				"address = '127.0.0.1'", ref), 3);
+	CHECK_INT(fixture_q_int(db, "SELECT count(*) FROM audit_log WHERE action = 'order.cancel' AND "
+				"entity_id = ?1 AND json_extract(before, '$.status') = 'placed' AND "
+				"json_extract(after, '$.status') = 'cancelled'", ref2), 1);
+	fixture_db_drop(db);
 }
 
 static void test_cancel_rules(void)
@@ -397,14 +279,14 @@ static void test_cancel_rules(void)
 	CHECK_STR(status_of(db, ref, st, sizeof(st)), "cancelled");
 	CHECK_INT(stock(db, "SHIRT"), 20);
 	CHECK_INT(balance(db, alice, uni, T0), 1000);
-	CHECK_INT(q_int(db, "SELECT cancelled_quantity FROM order_lines l JOIN orders o ON "
-			"o.id = l.order_id WHERE o.ref = ?1", ref), 2);
-	CHECK_INT(q_int(db, "SELECT count(*) FROM audit_log WHERE action = 'order.cancel' AND "
-			"entity_id = ?1 AND actor_employee IS NOT NULL AND actor_label = 'alice'",
-			ref), 2);
-	CHECK_INT(q_int(db, "SELECT count(*) FROM audit_log WHERE action = 'order.cancel' AND "
-			"entity_id = ?1 AND json_extract(after, '$.reason') = 'changed my mind'",
-			ref), 1);
+	CHECK_INT(fixture_q_int(db, "SELECT cancelled_quantity FROM order_lines l JOIN orders o ON "
+				"o.id = l.order_id WHERE o.ref = ?1", ref), 2);
+	CHECK_INT(fixture_q_int(db, "SELECT count(*) FROM audit_log WHERE action = 'order.cancel' AND "
+				"entity_id = ?1 AND actor_employee IS NOT NULL AND actor_label = 'alice'",
+				ref), 2);
+	CHECK_INT(fixture_q_int(db, "SELECT count(*) FROM audit_log WHERE action = 'order.cancel' AND "
+				"entity_id = ?1 AND json_extract(after, '$.reason') = 'changed my mind'",
+				ref), 1);
 	/* nothing left */
 	CHECK_INT(order_release(db, ref, 0, 0, NULL, 0, NULL, &admin, T0, msg, sizeof(msg)),
 		  LV_ECONFLICT);
@@ -438,7 +320,7 @@ static void test_cancel_rules(void)
 		  LV_ECONFLICT);
 	CHECK_INT(balance(db, alice, uni, T0), 1000);
 	CHECK_INT(stock(db, "SHIRT"), 20);
-	db_drop(db);
+	fixture_db_drop(db);
 }
 
 static void test_partial_returns_exact(void)
@@ -453,7 +335,7 @@ static void test_partial_returns_exact(void)
 	/* 3 x 4.00 = 12.00: the allowance pays 10.00, payroll 2.00 */
 	CHECK_INT(place1(db, alice, "SHIRT", 3, T0, ref), 201);
 	CHECK_INT(balance(db, alice, uni, T0), 0);
-	CHECK_INT(q_int(db, "SELECT overage_payroll FROM orders WHERE ref = ?1", ref), 200);
+	CHECK_INT(fixture_q_int(db, "SELECT overage_payroll FROM orders WHERE ref = ?1", ref), 200);
 	CHECK_INT(advance(db, ref, "picking"), LV_OK);
 	CHECK_INT(advance(db, ref, "shipped"), LV_OK);
 	CHECK_INT(advance(db, ref, "delivered"), LV_OK);
@@ -479,12 +361,12 @@ static void test_partial_returns_exact(void)
 	CHECK_INT(order_release(db, ref, 0, 1, NULL, 0, "wrong colour", &admin, T0, msg,
 				sizeof(msg)), LV_OK);
 	CHECK_INT(refunds(db, ref), 1000);
-	CHECK_INT(q_int(db, "SELECT -sum(amount) FROM allowance_ledger WHERE kind = 'debit' AND "
-			"order_ref = ?1", ref), 1000);
-	CHECK_INT(q_int(db, "SELECT count(*) FROM allowance_ledger WHERE kind = 'refund' AND "
-			"order_ref = ?1", ref), 3);
-	CHECK_INT(q_int(db, "SELECT min(amount) * 1000 + max(amount) FROM allowance_ledger "
-			"WHERE kind = 'refund' AND order_ref = ?1", ref), 333 * 1000 + 334);
+	CHECK_INT(fixture_q_int(db, "SELECT -sum(amount) FROM allowance_ledger WHERE kind = 'debit' AND "
+				"order_ref = ?1", ref), 1000);
+	CHECK_INT(fixture_q_int(db, "SELECT count(*) FROM allowance_ledger WHERE kind = 'refund' AND "
+				"order_ref = ?1", ref), 3);
+	CHECK_INT(fixture_q_int(db, "SELECT min(amount) * 1000 + max(amount) FROM allowance_ledger "
+				"WHERE kind = 'refund' AND order_ref = ?1", ref), 333 * 1000 + 334);
 	CHECK_INT(balance(db, alice, uni, T0), 1000);
 	CHECK_INT(stock(db, "SHIRT"), 20);
 	CHECK_STR(status_of(db, ref, st, sizeof(st)), "returned");
@@ -503,7 +385,7 @@ static void test_partial_returns_exact(void)
 	CHECK_STR(json_string_value(json_object_get(json_array_get(json_object_get(o, "history"),
 								    6), "reason")), "wrong colour");
 	json_decref(o);
-	db_drop(db);
+	fixture_db_drop(db);
 }
 
 static void test_refund_closed_period(void)
@@ -511,7 +393,7 @@ static void test_refund_closed_period(void)
 	struct lv_db *db = fresh_db();
 	int64_t alice = employee_add(db, "E1", NULL);
 	int64_t uni = uniform_add(db, "payroll");
-	int64_t dec = lt(2026, 12, 5, 9, 0, 0);
+	int64_t dec = fixture_lt(2026, 12, 5, 9, 0, 0);
 	struct order_line_qty q = { 1, 1 };
 	char ref[33], msg[256];
 
@@ -521,21 +403,21 @@ static void test_refund_closed_period(void)
 	lv_clock_set(T0);
 	CHECK_INT(order_release(db, ref, 0, 0, &q, 1, NULL, &admin, T0, msg, sizeof(msg)),
 		  LV_OK);
-	CHECK_INT(q_int(db, "SELECT period_key = '2026-11' FROM allowance_ledger WHERE "
-			"kind = 'refund' AND order_ref = ?1", ref), 1);
+	CHECK_INT(fixture_q_int(db, "SELECT period_key = '2026-11' FROM allowance_ledger WHERE "
+				"kind = 'refund' AND order_ref = ?1", ref), 1);
 	CHECK_INT(balance(db, alice, uni, T0), 600);
 	/* in December, November is closed: the refund lands in December */
 	lv_clock_set(dec);
 	CHECK_INT(order_release(db, ref, 0, 0, NULL, 0, NULL, &admin, dec, msg, sizeof(msg)),
 		  LV_OK);
 	lv_clock_set(0);
-	CHECK_INT(q_int(db, "SELECT count(*) FROM allowance_ledger WHERE kind = 'refund' AND "
-			"order_ref = ?1 AND period_key = '2026-12' AND amount = 400", ref), 1);
-	CHECK_INT(q_int(db, "SELECT coalesce(sum(amount), 0) FROM allowance_ledger WHERE "
-			"order_ref = ?1 AND period_key = '2026-11'", ref), -800 + 400);
+	CHECK_INT(fixture_q_int(db, "SELECT count(*) FROM allowance_ledger WHERE kind = 'refund' AND "
+				"order_ref = ?1 AND period_key = '2026-12' AND amount = 400", ref), 1);
+	CHECK_INT(fixture_q_int(db, "SELECT coalesce(sum(amount), 0) FROM allowance_ledger WHERE "
+				"order_ref = ?1 AND period_key = '2026-11'", ref), -800 + 400);
 	CHECK_INT(balance(db, alice, uni, dec), 1400);
 	CHECK_INT(refunds(db, ref), 800);
-	db_drop(db);
+	fixture_db_drop(db);
 }
 
 static void test_approve_refuse(void)
@@ -583,8 +465,8 @@ static void test_approve_refuse(void)
 	CHECK_INT(balance(db, alice, uni, T0), 1000);
 	CHECK_INT(refunds(db, ref), 1000);
 	CHECK_INT(stock(db, "BLZ"), 10);
-	CHECK_INT(q_int(db, "SELECT cancelled_quantity FROM order_lines l JOIN orders o ON "
-			"o.id = l.order_id WHERE o.ref = ?1", ref), 1);
+	CHECK_INT(fixture_q_int(db, "SELECT cancelled_quantity FROM order_lines l JOIN orders o ON "
+				"o.id = l.order_id WHERE o.ref = ?1", ref), 1);
 	CHECK_INT(order_get(db, ref, alice, &o), LV_OK);
 	d = json_object_get(o, "decision");
 	CHECK_STR(json_string_value(json_object_get(d, "reason")), "Blazers are for managers");
@@ -593,9 +475,9 @@ static void test_approve_refuse(void)
 	CHECK_STR(json_string_value(json_object_get(json_array_get(json_object_get(o, "history"),
 								    1), "action")), "order.refuse");
 	json_decref(o);
-	CHECK_INT(q_int(db, "SELECT count(*) FROM audit_log WHERE action = 'order.refuse' AND "
-			"entity_id = ?1 AND actor_label = 'erin' AND actor_employee IS NOT NULL",
-			ref), 1);
+	CHECK_INT(fixture_q_int(db, "SELECT count(*) FROM audit_log WHERE action = 'order.refuse' AND "
+				"entity_id = ?1 AND actor_label = 'erin' AND actor_employee IS NOT NULL",
+				ref), 1);
 	/* decided once */
 	CHECK_INT(order_decide(db, ref, 1, NULL, &by_erin, T0, msg, sizeof(msg)), LV_ECONFLICT);
 	CHECK_INT(order_approval_allowed(db, ref, erin, 1), LV_ENOTFOUND);
@@ -606,14 +488,14 @@ static void test_approve_refuse(void)
 	CHECK_INT(place1(db, alice, "BLZ", 1, T0, ref2), 201);
 	CHECK_INT(order_decide(db, ref2, 1, NULL, &by_erin, T0 + 60, msg, sizeof(msg)), LV_OK);
 	CHECK_STR(status_of(db, ref2, st, sizeof(st)), "placed");
-	CHECK_INT(q_int(db, "SELECT decided_by FROM orders WHERE ref = ?1", ref2), erin);
-	CHECK_INT(q_int(db, "SELECT decided_at FROM orders WHERE ref = ?1", ref2), T0 + 60);
+	CHECK_INT(fixture_q_int(db, "SELECT decided_by FROM orders WHERE ref = ?1", ref2), erin);
+	CHECK_INT(fixture_q_int(db, "SELECT decided_at FROM orders WHERE ref = ?1", ref2), T0 + 60);
 	CHECK_INT(balance(db, alice, uni, T0), 0);
 	CHECK_INT(stock(db, "BLZ"), 9);
 	CHECK_INT(advance(db, ref2, "picking"), LV_OK);
-	CHECK_INT(q_int(db, "SELECT count(*) FROM audit_log WHERE action = 'order.approve' AND "
-			"entity_id = ?1 AND json_extract(after, '$.status') = 'placed'", ref2), 1);
-	db_drop(db);
+	CHECK_INT(fixture_q_int(db, "SELECT count(*) FROM audit_log WHERE action = 'order.approve' AND "
+				"entity_id = ?1 AND json_extract(after, '$.status') = 'placed'", ref2), 1);
+	fixture_db_drop(db);
 }
 
 /* 1 when array a has an object whose "ref" is ref. */
@@ -691,7 +573,7 @@ static void test_approval_queue(void)
 	CHECK_INT(order_approvals_list(db, dave, 0, &a), LV_OK);
 	CHECK_INT(json_array_size(a), 0);
 	json_decref(a);
-	db_drop(db);
+	fixture_db_drop(db);
 }
 
 static void test_get_and_list(void)
@@ -764,7 +646,7 @@ static void test_get_and_list(void)
 	CHECK_INT(order_list(db, 0, NULL, 0, 0, &a), LV_EINVAL);
 	CHECK_INT(order_list(db, 0, NULL, 0, 501, &a), LV_EINVAL);
 	CHECK(a == NULL);
-	db_drop(db);
+	fixture_db_drop(db);
 }
 
 int main(void)
