@@ -347,32 +347,36 @@ out:
 	return rc;
 }
 
-/* "Over the allowance by 45.00 (uniform, casual)" from a queue row. */
-static json_t *approval_reason(sqlite3_stmt *stmt)
+/*
+ * "Over the allowance by 45.00 (uniform, casual)" from a queue row, in
+ * English for the API. OUT: *names_out, the programmes' names joined with
+ * ", " (new reference), for pages that build a translated sentence.
+ */
+static json_t *approval_reason(sqlite3_stmt *stmt, json_t **names_out)
 {
 	const char *currency = (const char *)sqlite3_column_text(stmt, 14);
 	const char *names = (const char *)sqlite3_column_text(stmt, 15);
-	json_t *list = names ? json_loads(names, 0, NULL) : NULL, *v;
-	struct lv_buf b;
+	json_t *list = names ? json_loads(names, 0, NULL) : NULL, *v, *s;
+	struct lv_buf b, joined;
 	char amount[48];
 	size_t i;
-	json_t *s;
 
 	catalog_amount_plain(sqlite3_column_int64(stmt, 9), currency ? currency : "", amount,
-		    sizeof(amount));
+			     sizeof(amount));
+	lv_buf_init(&joined, 4096);
+	json_array_foreach(list, i, v) {
+		if (i > 0)
+			lv_buf_append_str(&joined, ", ");
+		lv_buf_append_str(&joined, json_string_value(v) ? json_string_value(v) : "");
+	}
 	lv_buf_init(&b, 4096);
 	lv_buf_printf(&b, "Over the allowance by %s", amount);
-	if (json_array_size(list) > 0) {
-		lv_buf_append_str(&b, " (");
-		json_array_foreach(list, i, v) {
-			if (i > 0)
-				lv_buf_append_str(&b, ", ");
-			lv_buf_append_str(&b, json_string_value(v) ? json_string_value(v) : "");
-		}
-		lv_buf_append_str(&b, ")");
-	}
+	if (joined.len > 0)
+		lv_buf_printf(&b, " (%s)", lv_buf_str(&joined));
 	s = json_string(lv_buf_str(&b));
+	*names_out = json_string(lv_buf_str(&joined));
 	lv_buf_cleanup(&b);
+	lv_buf_cleanup(&joined);
 	json_decref(list);
 	return s;
 }
@@ -380,7 +384,7 @@ static json_t *approval_reason(sqlite3_stmt *stmt)
 /* One entry of the approval queue from its row. New reference. */
 static json_t *approval_json(sqlite3_stmt *stmt)
 {
-	json_t *o = summary_json(stmt);
+	json_t *o = summary_json(stmt), *names = NULL;
 
 	json_object_set_new(o, "employee",
 			    json_pack("{s:o,s:o,s:o,s:o}", "id", col_int(stmt, 10),
@@ -389,7 +393,8 @@ static json_t *approval_json(sqlite3_stmt *stmt)
 				      "department", col_str(stmt, 13)));
 	json_object_set_new(o, "overage_approval", col_int(stmt, 9));
 	json_object_set_new(o, "currency", col_str(stmt, 14));
-	json_object_set_new(o, "reason", approval_reason(stmt));
+	json_object_set_new(o, "reason", approval_reason(stmt, &names));
+	json_object_set_new(o, "programmes", names);
 	return o;
 }
 

@@ -15,6 +15,7 @@
 #include "catalog.h"
 #include "employee.h"
 #include "http_internal.h"
+#include "lv_db.h"
 #include "lv_err.h"
 #include "lv_i18n.h"
 #include "lv_log.h"
@@ -215,6 +216,34 @@ static int reason_is_auth(const char *reason)
 	       strcmp(reason, "method_not_allowed") != 0 && strcmp(reason, "unavailable") != 0;
 }
 
+/*
+ * The header's money links for the signed-in employee, in ONE query: the
+ * number of items in their cart (user.cart_count) and whether the
+ * Approvals link is useful (user.is_approver_or_manager: the approver
+ * role, or someone's manager). A failure leaves them out.
+ */
+static void reply_layout_money(struct req *r, json_t *user)
+{
+	sqlite3_stmt *st = NULL;
+	int64_t items = 0;
+	int manager = 0;
+
+	if (lv_db_stmt(r->db,
+		       "SELECT (SELECT coalesce(sum(quantity), 0) FROM cart_lines WHERE employee = ?1),"
+		       " EXISTS (SELECT 1 FROM employees AS me JOIN employees AS e"
+		       " ON e.manager_employee_id = me.employee_id WHERE me.id = ?1)", &st) != LV_OK)
+		return;
+	sqlite3_bind_int64(st, 1, r->user->employee);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		items = sqlite3_column_int64(st, 0);
+		manager = sqlite3_column_int(st, 1);
+	}
+	lv_db_done(st);
+	json_object_set_new(user, "cart_count", json_integer(items));
+	json_object_set_new(user, "is_approver_or_manager",
+			    json_boolean(manager || (r->user->roles & LV_ROLE_APPROVER)));
+}
+
 /* The data every page's layout uses, around page. Steals page. */
 static json_t *reply_layout(struct req *r, const char *title, json_t *page)
 {
@@ -252,6 +281,8 @@ static json_t *reply_layout(struct req *r, const char *title, json_t *page)
 				 "is_approver", (r->user->roles & LV_ROLE_APPROVER) != 0);
 		json_object_set_new(d, "user", user);
 		json_object_set_new(d, "csrf", json_string(r->user->sess.csrf));
+		if (r->db)
+			reply_layout_money(r, user);
 		if (r->db) {
 			json_t *cats = NULL;
 

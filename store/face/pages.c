@@ -251,7 +251,10 @@ int page_product_get(struct req *r)
 {
 	const char *size = req_query(r, "size"), *colour = req_query(r, "colour");
 	const char *fit = req_query(r, "fit");
-	json_t *p = NULL, *variants, *vars, *var, *selected = NULL, *page;
+	/* back from POST /cart/add: ?added=SKU, or ?cart_error=code&sku=SKU */
+	const char *added = req_query(r, "added"), *cart_error = req_query(r, "cart_error");
+	const char *want = added ? added : req_query(r, "sku");
+	json_t *p = NULL, *variants, *vars, *var, *selected = NULL, *page, *wanted = NULL;
 	size_t i, matches = 0;
 	int rc;
 
@@ -283,7 +286,20 @@ int page_product_get(struct req *r)
 			json_decref(selected);
 			selected = json_incref(v);
 		}
+		if (want && json_string_value(json_object_get(var, "sku")) &&
+		    strcmp(want, json_string_value(json_object_get(var, "sku"))) == 0 && !wanted)
+			wanted = json_incref(v);
 		json_array_append_new(vars, v);
+	}
+	if (wanted || json_array_size(vars) == 1) {
+		/* the variant just added to the cart, or the only one there is */
+		json_decref(selected);
+		selected = wanted ? wanted : json_incref(json_array_get(vars, 0));
+		wanted = NULL;
+		matches = 1;
+		size = json_string_value(json_object_get(selected, "size"));
+		colour = json_string_value(json_object_get(selected, "colour"));
+		fit = json_string_value(json_object_get(selected, "fit"));
 	}
 	if (matches != 1) { /* only a choice that names one variant selects it */
 		json_decref(selected);
@@ -318,7 +334,15 @@ int page_product_get(struct req *r)
 				    "url", json_string(url));
 		json_object_set_new(json_object_get(page, "product"), "url",
 				    json_string(r->path));
+		json_object_set_new(json_object_get(page, "product"), "slug",
+				    json_string(r->params[0]));
 	}
+	if (selected && (added || cart_error))
+		json_object_set_new(page, "cart", json_pack("{s:b,s:b,s:b,s:b}",
+			"added", added != NULL && cart_error == NULL,
+			"unavailable", cart_error && strcmp(cart_error, "unavailable") == 0,
+			"limit", cart_error && strcmp(cart_error, "limit") == 0,
+			"quantity", cart_error && strcmp(cart_error, "quantity") == 0));
 	if (selected)
 		json_object_set(page, "selected", selected);
 	rc = reply_page(r, 200, "product", json_string_value(json_object_get(p, "name")), page);
