@@ -16,6 +16,7 @@
 
 #include "allowance.h"
 #include "api_shared.h"
+#include "req_data.h"
 #include "handlers.h"
 #include "employee.h"
 #include "lv_err.h"
@@ -77,7 +78,7 @@ int api_admin_programmes_post(struct req *r)
 		goto out;
 	rc = allowance_programme_create(r->db, def, &id, msg, sizeof(msg));
 	if (rc == LV_OK) {
-		api_actor_of(r, &actor);
+		req_actor(r, &actor);
 		rc = audit_append(r->db, &actor, "allowance.programme_create",
 				  "allowance_programme",
 				  json_string_value(json_object_get(def, "slug")), NULL, def);
@@ -279,7 +280,7 @@ int api_admin_order_status_post(struct req *r)
 		rc = api_opt_str(r, body, "tracking", 128, &tracking);
 	if (rc != LV_OK)
 		goto out;
-	api_actor_of(r, &actor);
+	req_actor(r, &actor);
 	rc = order_advance(r->db, ref, to, carrier, tracking, &actor, lv_now(), msg, sizeof(msg));
 	switch (rc) {
 	case LV_OK:

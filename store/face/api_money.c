@@ -25,6 +25,7 @@
 
 #include "allowance.h"
 #include "api_shared.h"
+#include "req_data.h"
 #include "cart.h"
 #include "employee.h"
 #include "handlers.h"
@@ -332,15 +333,6 @@ out:
 	return rc;
 }
 
-void api_actor_of(const struct req *r, struct audit_actor *out)
-{
-	const char *name = json_string_value(json_object_get(r->user->profile, "name"));
-
-	out->employee = r->user->employee;
-	out->label = name && *name ? name : "employee";
-	out->address = r->ri->remote_addr;
-}
-
 int api_order_reply(struct req *r, const char *ref, int64_t employee, int status)
 {
 	json_t *o = NULL;
@@ -431,7 +423,7 @@ int api_order_release_reply(struct req *r, int64_t employee, int is_return)
 		rc = api_lines_parse(r, arr, API_LINES_NUMBERED, &lines);
 	if (rc != LV_OK)
 		goto out;
-	api_actor_of(r, &actor);
+	req_actor(r, &actor);
 	rc = order_release(r->db, ref, employee, is_return, lines.qty, lines.n, reason, &actor,
 			   lv_now(), msg, sizeof(msg));
 	switch (rc) {
@@ -794,7 +786,7 @@ int api_checkout_post(struct req *r)
 	req.form = 0;
 	req.uncovered_overage = r->app->cfg.uncovered_overage;
 	req.currency = r->app->cfg.currency;
-	api_actor_of(r, &req.actor);
+	req_actor(r, &req.actor);
 	req.at = lv_now();
 	rc = order_checkout(r->db, &req, &res);
 	if (rc == LV_ECONFLICT) {
@@ -992,7 +984,7 @@ int api_approval_post(struct req *r)
 	}
 	if (rc != LV_OK)
 		goto out;
-	api_actor_of(r, &actor);
+	req_actor(r, &actor);
 	rc = order_decide(r->db, ref, approve, reason, &actor, lv_now(), msg, sizeof(msg));
 	switch (rc) {
 	case LV_OK:

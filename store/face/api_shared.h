@@ -2,7 +2,7 @@
 /*
  * api_shared.h - what the employee's money API (api_money.c, which defines
  * these) and the admin API (api_admin.c) share: the one reader of JSON
- * bodies, strict field validation, the acting user, and the order replies.
+ * bodies, strict field validation and the order replies.
  * Every function that fails has already set the response (a 4xx naming
  * the problem) and returns the lv_err code for the handler to pass on.
  */
@@ -34,9 +34,6 @@ int api_keys_check(struct req *r, json_t *obj, const char *where,
 /* Sets a 400 "invalid_field" whose message is the formatted text; LV_EINVAL. */
 int api_field_error(struct req *r, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
-
-/* Who is acting (borrows from r). */
-void api_actor_of(const struct req *r, struct audit_actor *out);
 
 /*
  * The order ref as JSON with status; 404 when there is none (or it is not

@@ -20,6 +20,7 @@
 #include "cart.h"
 #include "catalog.h"
 #include "handlers.h"
+#include "req_data.h"
 #include "lv_err.h"
 #include "lv_http_parse.h"
 #include "lv_i18n.h"
@@ -71,42 +72,11 @@ static const char *problem_sentence(const struct req *r, const char *code, const
 	return fallback && *fallback ? fallback : req_tr(r, N_("This order cannot be placed as it is."));
 }
 
-/* Formats minor units of the store currency for the request's language. */
-static json_t *money_json(const struct req *r, json_int_t minor)
-{
-	char buf[64];
-
-	if (catalog_price_format(minor, r->app->cfg.currency, r->lang, buf, sizeof(buf)) != LV_OK)
-		buf[0] = '\0';
-	return json_string(buf);
-}
-
-/*
- * An amount of a programme as the amount partial shows it: {money,
- * is_points, points}. amount is in the programme's unit, value its worth
- * in minor units (the same number for a money programme).
- */
-static json_t *amount_json(const struct req *r, const char *unit, json_int_t amount, json_int_t value)
-{
-	int points = unit && strcmp(unit, "points") == 0;
-
-	return json_pack("{s:o,s:b,s:I}", "money", money_json(r, points ? value : amount),
-			 "is_points", points, "points", amount);
-}
-
 /* amount_json for an amount of points worth rate minor units each (or money). */
 static json_t *amount_rate_json(const struct req *r, const char *unit, json_int_t amount,
 				json_int_t rate)
 {
-	return amount_json(r, unit, amount, amount * (rate > 0 ? rate : 0));
-}
-
-/* A string member of o, or "" (never NULL). */
-static const char *jstr(const json_t *o, const char *key)
-{
-	const char *s = json_string_value(json_object_get(o, key));
-
-	return s ? s : "";
+	return req_amount(r, unit, amount, amount * (rate > 0 ? rate : 0));
 }
 
 /* "/p/<slug>" for a product slug, or NULL when the slug is not one. */
@@ -146,9 +116,9 @@ static json_t *balances_json(struct req *r)
 	if (allowance_balances(r->db, r->user->employee, lv_now(), &bal) != LV_OK)
 		return out;
 	json_array_foreach(bal, i, b) {
-		const char *unit = jstr(b, "unit");
+		const char *unit = req_jstr(b, "unit");
 
-		json_array_append_new(out, json_pack("{s:s,s:o}", "name", jstr(b, "name"), "balance",
+		json_array_append_new(out, json_pack("{s:s,s:o}", "name", req_jstr(b, "name"), "balance",
 			amount_rate_json(r, unit, json_integer_value(json_object_get(b, "balance")),
 					 json_integer_value(json_object_get(b, "points_rate")))));
 	}
@@ -213,16 +183,16 @@ int page_cart_get(struct req *r)
 		char url[80] = "";
 		json_t *l;
 
-		product_url(jstr(line, "slug"), url, sizeof(url));
+		product_url(req_jstr(line, "slug"), url, sizeof(url));
 		l = json_pack("{s:I,s:s,s:s,s:s,s:O?,s:s,s:s,s:s,s:o,s:O?,s:o,s:I,s:b,s:b,s:b}",
-			      "n", (json_int_t)(i + 1), "sku", jstr(line, "sku"),
-			      "product", jstr(line, "product"), "url", url,
+			      "n", (json_int_t)(i + 1), "sku", req_jstr(line, "sku"),
+			      "product", req_jstr(line, "product"), "url", url,
 			      "image", json_object_get(line, "image"),
-			      "size", jstr(line, "size"), "colour", jstr(line, "colour"),
-			      "fit", jstr(line, "fit"),
-			      "unit_price", money_json(r, json_integer_value(json_object_get(line, "unit_price"))),
+			      "size", req_jstr(line, "size"), "colour", req_jstr(line, "colour"),
+			      "fit", req_jstr(line, "fit"),
+			      "unit_price", req_money(r, json_integer_value(json_object_get(line, "unit_price"))),
 			      "quantity", json_object_get(line, "quantity"),
-			      "total", money_json(r, json_integer_value(json_object_get(line, "total"))),
+			      "total", req_money(r, json_integer_value(json_object_get(line, "total"))),
 			      "stock", stock,
 			      "low_stock", problem && strcmp(problem, "out_of_stock") == 0 && stock > 0,
 			      "out_of_stock", problem && strcmp(problem, "out_of_stock") == 0 && stock <= 0,
@@ -234,7 +204,7 @@ int page_cart_get(struct req *r)
 	balances = balances_json(r);
 	page = json_pack("{s:o,s:O?,s:o,s:b,s:b,s:b,s:o,s:o}", "lines", lines,
 			 "count", json_object_get(cart, "count"),
-			 "total", money_json(r, json_integer_value(json_object_get(cart, "total"))),
+			 "total", req_money(r, json_integer_value(json_object_get(cart, "total"))),
 			 "empty", json_array_size(lines) == 0, "has_problems", problems > 0,
 			 "has_balances", json_array_size(balances) > 0,
 			 "balances", balances, "notice", cart_notice(r));
@@ -440,22 +410,22 @@ static json_t *checkout_lines(const struct req *r, json_t *qlines)
 		json_int_t overage = json_integer_value(json_object_get(l, "overage"));
 
 		json_array_foreach(json_object_get(l, "payments"), j, p)
-			json_array_append_new(pays, json_pack("{s:s,s:o}", "name", jstr(p, "name"), "amount",
-				amount_json(r, jstr(p, "unit"), json_integer_value(json_object_get(p, "amount")),
+			json_array_append_new(pays, json_pack("{s:s,s:o}", "name", req_jstr(p, "name"), "amount",
+				req_amount(r, req_jstr(p, "unit"), json_integer_value(json_object_get(p, "amount")),
 					    json_integer_value(json_object_get(p, "value")))));
 		json_array_append_new(out, json_pack("{s:s,s:s,s:s,s:s,s:s,s:O?,s:o,s:o,s:o,s:o,s:b,s:o}",
-			"sku", jstr(l, "sku"), "product", jstr(l, "product"),
-			"size", jstr(l, "size"), "colour", jstr(l, "colour"), "fit", jstr(l, "fit"),
+			"sku", req_jstr(l, "sku"), "product", req_jstr(l, "product"),
+			"size", req_jstr(l, "size"), "colour", req_jstr(l, "colour"), "fit", req_jstr(l, "fit"),
 			"quantity", json_object_get(l, "quantity"),
-			"unit_price", money_json(r, json_integer_value(json_object_get(l, "unit_price"))),
-			"total", money_json(r, json_integer_value(json_object_get(l, "total"))),
-			"covered", money_json(r, json_integer_value(json_object_get(l, "covered"))),
-			"overage", money_json(r, overage), "has_overage", overage > 0,
+			"unit_price", req_money(r, json_integer_value(json_object_get(l, "unit_price"))),
+			"total", req_money(r, json_integer_value(json_object_get(l, "total"))),
+			"covered", req_money(r, json_integer_value(json_object_get(l, "covered"))),
+			"overage", req_money(r, overage), "has_overage", overage > 0,
 			"payments", pays));
 		if (json_is_object(prob))
 			json_object_set_new(json_array_get(out, json_array_size(out) - 1), "problem",
-					    json_string(problem_sentence(r, jstr(prob, "code"),
-									 jstr(prob, "message"))));
+					    json_string(problem_sentence(r, req_jstr(prob, "code"),
+									 req_jstr(prob, "message"))));
 	}
 	return out;
 }
@@ -467,10 +437,10 @@ static json_t *checkout_balances(const struct req *r, json_t *qbal)
 	size_t i;
 
 	json_array_foreach(qbal, i, b) {
-		const char *unit = jstr(b, "unit");
+		const char *unit = req_jstr(b, "unit");
 		json_int_t rate = json_integer_value(json_object_get(b, "points_rate"));
 
-		json_array_append_new(out, json_pack("{s:s,s:o,s:o}", "name", jstr(b, "name"),
+		json_array_append_new(out, json_pack("{s:s,s:o,s:o}", "name", req_jstr(b, "name"),
 			"before", amount_rate_json(r, unit, json_integer_value(json_object_get(b, "before")), rate),
 			"after", amount_rate_json(r, unit, json_integer_value(json_object_get(b, "after")), rate)));
 	}
@@ -511,29 +481,29 @@ static int checkout_render(struct req *r, int status, const struct order_problem
 		json_array_append_new(problems, json_pack("{s:s,s:s}", "message",
 			problem_sentence(r, problem->code, problem->message), "sku", problem->sku));
 	json_array_foreach(json_object_get(q, "problems"), i, p) {
-		if (problem && strcmp(jstr(p, "code"), problem->code) == 0 &&
-		    strcmp(jstr(p, "sku"), problem->sku) == 0)
+		if (problem && strcmp(req_jstr(p, "code"), problem->code) == 0 &&
+		    strcmp(req_jstr(p, "sku"), problem->sku) == 0)
 			continue; /* already said */
-		if (strcmp(jstr(p, "code"), "overage_denied") == 0 && ov_denied > 0)
+		if (strcmp(req_jstr(p, "code"), "overage_denied") == 0 && ov_denied > 0)
 			continue; /* said next to the button */
-		if (strcmp(jstr(p, "code"), "payroll_consent_required") == 0)
+		if (strcmp(req_jstr(p, "code"), "payroll_consent_required") == 0)
 			continue; /* the consent box is the answer */
 		blocking++;
 		json_array_append_new(problems, json_pack("{s:s,s:s}", "message",
-			problem_sentence(r, jstr(p, "code"), jstr(p, "message")), "sku", jstr(p, "sku")));
+			problem_sentence(r, req_jstr(p, "code"), req_jstr(p, "message")), "sku", req_jstr(p, "sku")));
 	}
 	page = json_pack("{s:o,s:o,s:o,s:o,s:o,s:b,s:b,s:b,s:o,s:o,s:o,s:o,s:s,s:O?,s:b,s:o,s:b}",
 		"lines", checkout_lines(r, json_object_get(q, "lines")),
-		"total", money_json(r, json_integer_value(json_object_get(q, "total"))),
-		"covered", money_json(r, json_integer_value(json_object_get(q, "covered"))),
-		"overage", money_json(r, json_integer_value(json_object_get(q, "overage"))),
+		"total", req_money(r, json_integer_value(json_object_get(q, "total"))),
+		"covered", req_money(r, json_integer_value(json_object_get(q, "covered"))),
+		"overage", req_money(r, json_integer_value(json_object_get(q, "overage"))),
 		"balances", checkout_balances(r, json_object_get(q, "balances")),
 		"needs_approval", ov_approval > 0,
 		"needs_payroll", ov_payroll > 0,
 		"denied", ov_denied > 0,
-		"overage_approval", money_json(r, ov_approval),
-		"overage_payroll", money_json(r, ov_payroll),
-		"overage_denied", money_json(r, ov_denied),
+		"overage_approval", req_money(r, ov_approval),
+		"overage_payroll", req_money(r, ov_payroll),
+		"overage_denied", req_money(r, ov_denied),
 		"problems", problems,
 		"idem_key", key,
 		"cart_digest", json_object_get(q, "cart_digest"),
@@ -551,7 +521,7 @@ static int checkout_render(struct req *r, int status, const struct order_problem
 		"site", site && *site ? site : NULL,
 		"to_site", strcmp(delivery, "site") == 0 && site && *site,
 		"to_home", strcmp(delivery, "site") != 0 || site == NULL || *site == '\0',
-		"name", f && f->name ? f->name : jstr(r->user->profile, "name"),
+		"name", f && f->name ? f->name : req_jstr(r->user->profile, "name"),
 		"line1", f && f->line1 ? f->line1 : "",
 		"line2", f && f->line2 ? f->line2 : "",
 		"postcode", f && f->postcode ? f->postcode : "",
@@ -632,9 +602,7 @@ int page_checkout_post(struct req *r)
 	creq.form = 1;
 	creq.uncovered_overage = r->app->cfg.uncovered_overage;
 	creq.currency = r->app->cfg.currency;
-	creq.actor.employee = r->user->employee;
-	creq.actor.label = jstr(r->user->profile, "name");
-	creq.actor.address = r->ri ? r->ri->remote_addr : NULL;
+	req_actor(r, &creq.actor);
 	/* A double click: the second request may arrive while the first
 	 * still holds its key; wait for the first's answer and give the same. */
 	for (tries = 0;; tries++) {

@@ -18,6 +18,7 @@
 #include "cart.h"
 #include "catalog.h"
 #include "handlers.h"
+#include "req_data.h"
 #include "lv_err.h"
 #include "lv_i18n.h"
 #include "lv_log.h"
@@ -28,12 +29,6 @@
 #include <civetweb.h>
 
 #define ORDERS_PAGE 100
-
-static const char *const month_names[12] = {
-	N_("January"), N_("February"), N_("March"), N_("April"), N_("May"), N_("June"),
-	N_("July"), N_("August"), N_("September"), N_("October"), N_("November"),
-	N_("December"),
-};
 
 /* An order state: its stable name, the words shown, the badge's tone. */
 struct status_text {
@@ -53,53 +48,6 @@ static const struct status_text status_texts[] = {
 	{ "refused", N_("Refused"), "danger" },
 };
 
-/* A string member of o, or "" (never NULL). */
-static const char *jstr(const json_t *o, const char *key)
-{
-	const char *s = json_string_value(json_object_get(o, key));
-
-	return s ? s : "";
-}
-
-static json_t *money_json(const struct req *r, json_int_t minor)
-{
-	char buf[64];
-
-	if (catalog_price_format(minor, r->app->cfg.currency, r->lang, buf, sizeof(buf)) != LV_OK)
-		buf[0] = '\0';
-	return json_string(buf);
-}
-
-/* {money, is_points, points} as the amount partial shows it (see cart_pages.c). */
-static json_t *amount_json(const struct req *r, const char *unit, json_int_t amount, json_int_t value)
-{
-	int points = unit && strcmp(unit, "points") == 0;
-
-	return json_pack("{s:o,s:b,s:I}", "money", money_json(r, points ? value : amount),
-			 "is_points", points, "points", amount);
-}
-
-/*
- * A time as the employee reads it, in the store's local time zone: "3
- * March 2026", and ", 14:05" after it when with_time. A new JSON string.
- */
-static json_t *date_json(const struct req *r, int64_t at, int with_time)
-{
-	struct tm tm;
-	time_t t = (time_t)at;
-	char buf[96];
-
-	if (at <= 0 || localtime_r(&t, &tm) == NULL)
-		return json_string("");
-	if (with_time)
-		lv_snprintf(buf, sizeof(buf), "%d %s %d, %02d:%02d", tm.tm_mday,
-			    req_tr(r, month_names[tm.tm_mon]), tm.tm_year + 1900, tm.tm_hour, tm.tm_min);
-	else
-		lv_snprintf(buf, sizeof(buf), "%d %s %d", tm.tm_mday,
-			    req_tr(r, month_names[tm.tm_mon]), tm.tm_year + 1900);
-	return json_string(buf);
-}
-
 /* {status, label, tone} of an order state. */
 static json_t *status_json(const struct req *r, const char *status)
 {
@@ -112,16 +60,6 @@ static json_t *status_json(const struct req *r, const char *status)
 	return json_pack("{s:s,s:s,s:s}", "status", status, "label", status, "tone", "neutral");
 }
 
-/* Who does something to an order: the signed-in employee, from where. */
-static void actor_init(const struct req *r, struct audit_actor *a)
-{
-	const char *name = jstr(r->user->profile, "name");
-
-	a->employee = r->user->employee;
-	a->label = *name ? name : jstr(r->user->profile, "email");
-	a->address = r->ri ? r->ri->remote_addr : NULL;
-}
-
 /* "M", "Navy", "Slim" joined for a line: [values] without the empty ones. */
 static json_t *line_options(const json_t *l)
 {
@@ -130,8 +68,8 @@ static json_t *line_options(const json_t *l)
 	size_t i;
 
 	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
-		if (*jstr(l, keys[i]))
-			json_array_append_new(out, json_string(jstr(l, keys[i])));
+		if (*req_jstr(l, keys[i]))
+			json_array_append_new(out, json_string(req_jstr(l, keys[i])));
 	return out;
 }
 
@@ -151,12 +89,12 @@ int page_orders_get(struct req *r)
 	json_array_foreach(list, i, o) {
 		char url[64];
 
-		lv_snprintf(url, sizeof(url), "/orders/%s", jstr(o, "ref"));
+		lv_snprintf(url, sizeof(url), "/orders/%s", req_jstr(o, "ref"));
 		json_array_append_new(orders, json_pack("{s:s,s:s,s:o,s:o,s:o,s:O?,s:O?}",
-			"ref", jstr(o, "ref"), "url", url,
-			"status", status_json(r, jstr(o, "status")),
-			"date", date_json(r, json_integer_value(json_object_get(o, "created_at")), 0),
-			"total", money_json(r, json_integer_value(json_object_get(o, "total"))),
+			"ref", req_jstr(o, "ref"), "url", url,
+			"status", status_json(r, req_jstr(o, "status")),
+			"date", req_date(r, json_integer_value(json_object_get(o, "created_at")), 0),
+			"total", req_money(r, json_integer_value(json_object_get(o, "total"))),
 			"items", json_object_get(o, "items"), "lines", json_object_get(o, "lines")));
 	}
 	page = json_pack("{s:o,s:b}", "orders", orders, "empty", json_array_size(orders) == 0);
@@ -171,13 +109,13 @@ static json_t *order_history(const struct req *r, json_t *hist)
 	size_t i;
 
 	json_array_foreach(hist, i, h) {
-		const char *to = jstr(h, "to"), *action = jstr(h, "action");
+		const char *to = req_jstr(h, "to"), *action = req_jstr(h, "action");
 		json_t *st = *to ? status_json(r, to) : NULL;
-		const char *label = st ? jstr(st, "label") : action;
+		const char *label = st ? req_jstr(st, "label") : action;
 
 		json_array_append_new(out, json_pack("{s:o,s:s,s:s,s:s}",
-			"date", date_json(r, json_integer_value(json_object_get(h, "at")), 1),
-			"label", label, "by", jstr(h, "by"), "reason", jstr(h, "reason")));
+			"date", req_date(r, json_integer_value(json_object_get(h, "at")), 1),
+			"label", label, "by", req_jstr(h, "by"), "reason", req_jstr(h, "reason")));
 		json_decref(st);
 	}
 	return out;
@@ -187,7 +125,7 @@ static json_t *order_history(const struct req *r, json_t *hist)
 static json_t *order_delivery(const json_t *o)
 {
 	const json_t *ship = json_object_get(o, "ship_to");
-	int site = strcmp(jstr(o, "delivery"), "site") == 0;
+	int site = strcmp(req_jstr(o, "delivery"), "site") == 0;
 
 	if (json_is_string(ship)) { /* the ship_to column as stored text */
 		json_t *parsed = json_loads(json_string_value(ship), 0, NULL);
@@ -195,19 +133,19 @@ static json_t *order_delivery(const json_t *o)
 
 		if (parsed) {
 			d = json_pack("{s:b,s:s,s:{s:s,s:s,s:s,s:s,s:s,s:s}}", "to_site", site,
-				      "site", jstr(parsed, "site"), "address", "name", jstr(parsed, "name"),
-				      "line1", jstr(parsed, "line1"), "line2", jstr(parsed, "line2"),
-				      "postcode", jstr(parsed, "postcode"), "city", jstr(parsed, "city"),
-				      "country", jstr(parsed, "country"));
+				      "site", req_jstr(parsed, "site"), "address", "name", req_jstr(parsed, "name"),
+				      "line1", req_jstr(parsed, "line1"), "line2", req_jstr(parsed, "line2"),
+				      "postcode", req_jstr(parsed, "postcode"), "city", req_jstr(parsed, "city"),
+				      "country", req_jstr(parsed, "country"));
 			json_decref(parsed);
 			return d;
 		}
 	}
 	return json_pack("{s:b,s:s,s:{s:s,s:s,s:s,s:s,s:s,s:s}}", "to_site", site,
-			 "site", jstr(ship, "site"), "address", "name", jstr(ship, "name"),
-			 "line1", jstr(ship, "line1"), "line2", jstr(ship, "line2"),
-			 "postcode", jstr(ship, "postcode"), "city", jstr(ship, "city"),
-			 "country", jstr(ship, "country"));
+			 "site", req_jstr(ship, "site"), "address", "name", req_jstr(ship, "name"),
+			 "line1", req_jstr(ship, "line1"), "line2", req_jstr(ship, "line2"),
+			 "postcode", req_jstr(ship, "postcode"), "city", req_jstr(ship, "city"),
+			 "country", req_jstr(ship, "country"));
 }
 
 /* The lines of an order for a page (order and approvals). */
@@ -222,15 +160,15 @@ static json_t *order_lines(const struct req *r, const json_t *o)
 		json_int_t rq = json_integer_value(json_object_get(l, "returned_quantity"));
 
 		json_array_foreach(json_object_get(l, "payments"), j, p)
-			json_array_append_new(pays, json_pack("{s:s,s:o}", "name", jstr(p, "name"), "amount",
-				amount_json(r, jstr(p, "unit"), json_integer_value(json_object_get(p, "amount")),
+			json_array_append_new(pays, json_pack("{s:s,s:o}", "name", req_jstr(p, "name"), "amount",
+				req_amount(r, req_jstr(p, "unit"), json_integer_value(json_object_get(p, "amount")),
 					    json_integer_value(json_object_get(p, "value")))));
 		json_array_append_new(out, json_pack("{s:s,s:s,s:o,s:O?,s:o,s:o,s:o,s:I,s:I,s:b,s:b}",
-			"sku", jstr(l, "sku"), "product", jstr(l, "product"),
+			"sku", req_jstr(l, "sku"), "product", req_jstr(l, "product"),
 			"options", line_options(l),
 			"quantity", json_object_get(l, "quantity"),
-			"unit_price", money_json(r, json_integer_value(json_object_get(l, "unit_price"))),
-			"total", money_json(r, json_integer_value(json_object_get(l, "total"))),
+			"unit_price", req_money(r, json_integer_value(json_object_get(l, "unit_price"))),
+			"total", req_money(r, json_integer_value(json_object_get(l, "total"))),
 			"payments", pays, "cancelled", cq, "returned", rq, "has_cancelled", cq > 0,
 			"has_returned", rq > 0));
 	}
@@ -265,16 +203,16 @@ static int order_render(struct req *r, int status, const char *error)
 				   NULL);
 	if (rc != LV_OK)
 		return reply_err_code(r, rc);
-	st = jstr(o, "status");
+	st = req_jstr(o, "status");
 	decision = json_object_get(o, "decision");
 	page = json_pack("{s:s,s:o,s:o,s:o,s:o,s:o,s:o,s:b,s:o,s:o,s:o,s:b,s:b,s:b,s:b,s:o}",
-		"ref", jstr(o, "ref"),
+		"ref", req_jstr(o, "ref"),
 		"status", status_json(r, st),
-		"date", date_json(r, json_integer_value(json_object_get(o, "created_at")), 1),
-		"total", money_json(r, json_integer_value(json_object_get(o, "total"))),
-		"covered", money_json(r, json_integer_value(json_object_get(o, "covered"))),
-		"overage_approval", money_json(r, json_integer_value(json_object_get(o, "overage_approval"))),
-		"overage_payroll", money_json(r, json_integer_value(json_object_get(o, "overage_payroll"))),
+		"date", req_date(r, json_integer_value(json_object_get(o, "created_at")), 1),
+		"total", req_money(r, json_integer_value(json_object_get(o, "total"))),
+		"covered", req_money(r, json_integer_value(json_object_get(o, "covered"))),
+		"overage_approval", req_money(r, json_integer_value(json_object_get(o, "overage_approval"))),
+		"overage_payroll", req_money(r, json_integer_value(json_object_get(o, "overage_payroll"))),
 		"has_payroll", json_integer_value(json_object_get(o, "overage_payroll")) > 0,
 		"lines", order_lines(r, o),
 		"delivery", order_delivery(o),
@@ -288,19 +226,19 @@ static int order_render(struct req *r, int status, const char *error)
 		rc = reply_err_code(r, LV_EINTERNAL);
 		goto out;
 	}
-	if (*jstr(o, "tracking"))
-		json_object_set_new(page, "tracking", json_pack("{s:s,s:s}", "carrier", jstr(o, "carrier"),
-								"number", jstr(o, "tracking")));
-	if (json_is_object(decision) && *jstr(decision, "reason"))
+	if (*req_jstr(o, "tracking"))
+		json_object_set_new(page, "tracking", json_pack("{s:s,s:s}", "carrier", req_jstr(o, "carrier"),
+								"number", req_jstr(o, "tracking")));
+	if (json_is_object(decision) && *req_jstr(decision, "reason"))
 		json_object_set_new(page, "decision", json_pack("{s:s,s:o}", "reason",
-			jstr(decision, "reason"),
-			"date", date_json(r, json_integer_value(json_object_get(decision, "at")), 1)));
+			req_jstr(decision, "reason"),
+			"date", req_date(r, json_integer_value(json_object_get(decision, "at")), 1)));
 	if (error)
 		json_object_set_new(page, "error", json_string(error));
 	{
 		char title[80];
 
-		lv_snprintf(title, sizeof(title), "%s %s", req_tr(r, "Order"), jstr(o, "ref"));
+		lv_snprintf(title, sizeof(title), "%s %s", req_tr(r, "Order"), req_jstr(o, "ref"));
 		rc = reply_page(r, status, "order", title, page);
 	}
 	page = NULL;
@@ -324,7 +262,7 @@ int page_order_cancel_post(struct req *r)
 	rc = req_form_need(r);
 	if (rc != LV_OK)
 		return LV_OK;
-	actor_init(r, &actor);
+	req_actor(r, &actor);
 	rc = order_release(r->db, r->params[0], r->user->employee, 0, NULL, 0, NULL, &actor,
 			   lv_now(), msg, sizeof(msg));
 	if (rc == LV_ECONFLICT)
@@ -379,8 +317,8 @@ static json_t *category_names(json_t *slugs, json_t *cats)
 		const char *name = json_string_value(s);
 
 		json_array_foreach(cats, j, c)
-			if (json_string_value(s) && strcmp(jstr(c, "slug"), json_string_value(s)) == 0)
-				name = jstr(c, "name");
+			if (json_string_value(s) && strcmp(req_jstr(c, "slug"), json_string_value(s)) == 0)
+				name = req_jstr(c, "name");
 		if (name)
 			json_array_append_new(out, json_string(name));
 	}
@@ -405,25 +343,25 @@ int page_allowances_get(struct req *r)
 	}
 	out = json_array();
 	json_array_foreach(bal, i, b) {
-		const char *unit = jstr(b, "unit");
+		const char *unit = req_jstr(b, "unit");
 		json_int_t amount = json_integer_value(json_object_get(b, "balance"));
 		json_int_t rate = json_integer_value(json_object_get(b, "points_rate"));
 		json_int_t reset = json_integer_value(json_object_get(b, "next_reset"));
 		json_t *cov = NULL, *tags = NULL, *item;
 
 		json_array_foreach(progs, j, p)
-			if (strcmp(jstr(p, "slug"), jstr(b, "programme")) == 0) {
+			if (strcmp(req_jstr(p, "slug"), req_jstr(b, "programme")) == 0) {
 				cov = category_names(json_object_get(p, "categories"), cats);
 				tags = json_incref(json_object_get(p, "tags"));
 			}
 		item = json_pack("{s:s,s:o,s:b,s:o,s:b,s:s,s:o,s:o,s:b,s:b}",
-			"name", jstr(b, "name"),
-			"balance", amount_json(r, unit, amount, amount * (rate > 0 ? rate : 0)),
+			"name", req_jstr(b, "name"),
+			"balance", req_amount(r, unit, amount, amount * (rate > 0 ? rate : 0)),
 			"is_points", strcmp(unit, "points") == 0,
-			"rate", money_json(r, rate),
+			"rate", req_money(r, rate),
 			"has_reset", reset > 0,
-			"overage", overage_words(r, jstr(b, "overage")),
-			"next_reset", date_json(r, reset, 0),
+			"overage", overage_words(r, req_jstr(b, "overage")),
+			"next_reset", req_date(r, reset, 0),
 			"categories", cov ? cov : json_array(),
 			"covers_all", (cov == NULL || json_array_size(cov) == 0) &&
 				      json_array_size(tags) == 0,
@@ -463,18 +401,18 @@ static int approvals_render(struct req *r, int status, const char *ref, const ch
 		return reply_err_code(r, rc);
 	out = json_array();
 	json_array_foreach(list, i, o) {
-		const char *oref = jstr(o, "ref");
+		const char *oref = req_jstr(o, "ref");
 		json_t *full = NULL, *emp = json_object_get(o, "employee"), *item;
 
 		order_get(r->db, oref, 0, &full);
 		item = json_pack("{s:I,s:s,s:s,s:s,s:s,s:o,s:s,s:o,s:o,s:o,s:b}",
 			"n", (json_int_t)(i + 1), "ref", oref,
-			"employee", jstr(emp, "name"), "employee_id", jstr(emp, "employee_id"),
-			"department", jstr(emp, "department"),
-			"over", money_json(r, json_integer_value(json_object_get(o, "overage_approval"))),
-			"programmes", jstr(o, "programmes"),
-			"date", date_json(r, json_integer_value(json_object_get(o, "created_at")), 1),
-			"total", money_json(r, json_integer_value(json_object_get(o, "total"))),
+			"employee", req_jstr(emp, "name"), "employee_id", req_jstr(emp, "employee_id"),
+			"department", req_jstr(emp, "department"),
+			"over", req_money(r, json_integer_value(json_object_get(o, "overage_approval"))),
+			"programmes", req_jstr(o, "programmes"),
+			"date", req_date(r, json_integer_value(json_object_get(o, "created_at")), 1),
+			"total", req_money(r, json_integer_value(json_object_get(o, "total"))),
 			"lines", full ? order_lines(r, full) : json_array(),
 			"has_error", ref && error && strcmp(ref, oref) == 0);
 		if (ref && strcmp(ref, oref) == 0) {
@@ -533,7 +471,7 @@ int page_approval_post(struct req *r)
 	if (reason && strlen(reason) > 500)
 		return approvals_render(r, 400, r->params[0],
 					req_tr(r, "The reason is too long: at most 500 characters."), reason);
-	actor_init(r, &actor);
+	req_actor(r, &actor);
 	rc = order_decide(r->db, r->params[0], approve, reason && *reason ? reason : NULL, &actor,
 			  lv_now(), msg, sizeof(msg));
 	if (rc == LV_EINVAL)

@@ -13,6 +13,7 @@
 #include "employee.h"
 #include "face_session.h"
 #include "handlers.h"
+#include "req_data.h"
 #include "lv_err.h"
 #include "lv_log.h"
 #include "lv_mem.h"
@@ -20,17 +21,6 @@
 #include "theme.h"
 
 #define LOW_STOCK 5
-
-/* Formats a price for the request's language into a new JSON string. */
-static json_t *page_price(const struct req *r, json_int_t minor)
-{
-	char buf[64];
-
-	if (catalog_price_format(minor, r->app->cfg.currency, r->lang, buf,
-				 sizeof(buf)) != LV_OK)
-		buf[0] = '\0';
-	return json_string(buf);
-}
 
 /* Reads ?name= as a whole number in [min, max] (def when absent). */
 static int page_query_int(struct req *r, const char *name, int64_t min,
@@ -128,7 +118,7 @@ static int page_catalog(struct req *r, const char *category, const char *cat_nam
 		json_array_append_new(products, json_pack(
 			"{s:s,s:s,s:o,s:b,s:O,s:s,s:b,s:O,s:O}",
 			"url", url, "name", name ? name : "",
-			"price", page_price(r, json_integer_value(json_object_get(it, "price_from"))),
+			"price", req_money(r, json_integer_value(json_object_get(it, "price_from"))),
 			"price_from", 0,
 			"image_url", json_object_get(it, "image_url"),
 			"image_alt", name ? name : "",
@@ -277,7 +267,7 @@ int page_product_get(struct req *r)
 				      "size", json_object_get(var, "size"),
 				      "colour", json_object_get(var, "colour"),
 				      "fit", json_object_get(var, "fit"),
-				      "price", page_price(r, json_integer_value(json_object_get(var, "price"))),
+				      "price", req_money(r, json_integer_value(json_object_get(var, "price"))),
 				      "stock", stock, "in_stock", stock > 0,
 				      "low_stock", stock > 0 && stock <= LOW_STOCK, "selected", 0);
 
@@ -315,7 +305,7 @@ int page_product_get(struct req *r)
 		"url", "/",
 		"tags", json_object_get(p, "tags"),
 		"images", json_object_get(p, "images"),
-		"price", page_price(r, json_integer_value(json_object_get(p, "price_from"))),
+		"price", req_money(r, json_integer_value(json_object_get(p, "price_from"))),
 		"price_from", 0,
 		"variants", vars,
 		"sizes", page_picker(json_object_get(p, "sizes"), variants, "size", size),

@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
+/*
+ * req_data.h - turning domain values into what a page or an answer shows,
+ * for the request's language and store: money and allowance amounts
+ * formatted, dates in words, the acting employee for the audit log. Used
+ * by every handler file of the face (pages, cart and order pages, API).
+ */
+#ifndef LV_REQ_DATA_H
+#define LV_REQ_DATA_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+#include "audit.h"
+#include "http.h"
+
+/* minor units of the store currency for r's language ("€24.90", "24,90 €"): a new JSON string. */
+json_t *req_money(const struct req *r, json_int_t minor);
+
+/*
+ * An allowance amount as the theme's amount partial shows it, a new
+ * object {money, is_points, points}: amount is in the programme's unit
+ * ("money" or "points"), value its worth in minor units (the same number
+ * for money).
+ */
+json_t *req_amount(const struct req *r, const char *unit, json_int_t amount, json_int_t value);
+
+/*
+ * A time as the employee reads it, in the store's local time zone: "3
+ * March 2026", with ", 14:05" after it when with_time. A new JSON string
+ * ("" for 0).
+ */
+json_t *req_date(const struct req *r, int64_t at, int with_time);
+
+/* The signed-in employee as the actor of a change (borrows from r). */
+void req_actor(const struct req *r, struct audit_actor *out);
+
+/* A string member of o, or "" (never NULL). */
+const char *req_jstr(const json_t *o, const char *key);
+
+#endif
