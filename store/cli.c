@@ -196,37 +196,60 @@ out:
 	return rc == LV_OK ? 0 : 1;
 }
 
+/*
+ * Splits argv[2..] of a command with subcommands into --config FILE and
+ * the rest. OUT: *config (borrowed, NULL when absent), rest[0..*n) (rest
+ * has room for argc entries).
+ */
+static void cli_config_split(int argc, char **argv, const char **config, char **rest, int *n)
+{
+	int k;
+
+	*config = NULL;
+	*n = 0;
+	for (k = 2; k < argc; k++) {
+		if (strcmp(argv[k], "--config") == 0 && k + 1 < argc)
+			*config = argv[++k];
+		else if (strncmp(argv[k], "--config=", 9) == 0)
+			*config = argv[k] + 9;
+		else
+			rest[(*n)++] = argv[k];
+	}
+}
+
+/*
+ * Loads config (what = "allowance", "export": for the error) and opens
+ * its database. OUT: *app, *db. Returns 0, EXIT_USAGE (no such file) or 1.
+ */
+static int cli_store_open(const char *config, const char *what, struct livery **app,
+			  struct lv_db **db)
+{
+	char msg[1024];
+
+	if (config == NULL || !cli_file_exists(config)) {
+		cli_fail("%s commands need --config FILE (an existing file)", what);
+		return EXIT_USAGE;
+	}
+	if (app_new(config, 0, app, msg, sizeof(msg)) != LV_OK) {
+		cli_fail("%s", msg);
+		return 1;
+	}
+	return cli_db_ready(*app, db, 1) == LV_OK ? 0 : 1;
+}
+
 /* livery allowance SUBCOMMAND --config FILE ARGS... (see allowance_cli.h) */
 static int cli_allowance(int argc, char **argv)
 {
 	struct livery *app = NULL;
 	struct lv_db *db = NULL;
-	const char *config = NULL;
+	const char *config;
 	char **rest = lv_calloc((size_t)argc + 1, sizeof(*rest));
-	char msg[1024];
-	int k, n = 0, rc = EXIT_USAGE;
+	int n, rc;
 
-	for (k = 2; k < argc; k++) {
-		if (strcmp(argv[k], "--config") == 0 && k + 1 < argc)
-			config = argv[++k];
-		else if (strncmp(argv[k], "--config=", 9) == 0)
-			config = argv[k] + 9;
-		else
-			rest[n++] = argv[k];
-	}
-	if (config == NULL || !cli_file_exists(config)) {
-		cli_fail("%s", "allowance commands need --config FILE (an existing file)");
-		goto out;
-	}
-	rc = 1;
-	if (app_new(config, 0, &app, msg, sizeof(msg)) != LV_OK) {
-		cli_fail("%s", msg);
-		goto out;
-	}
-	if (cli_db_ready(app, &db, 1) != LV_OK)
-		goto out;
-	rc = allowance_cli_main(db, app->cfg.currency, n, rest);
-out:
+	cli_config_split(argc, argv, &config, rest, &n);
+	rc = cli_store_open(config, "allowance", &app, &db);
+	if (rc == 0)
+		rc = allowance_cli_main(db, app->cfg.currency, n, rest);
 	lv_db_close(db);
 	app_free(app);
 	lv_free(rest);
@@ -239,34 +262,15 @@ static int cli_export(int argc, char **argv)
 	struct order_cli_export opts;
 	struct livery *app = NULL;
 	struct lv_db *db = NULL;
-	const char *config = NULL;
+	const char *config;
 	char **rest = lv_calloc((size_t)argc + 1, sizeof(*rest));
-	char msg[1024];
-	int k, n = 0, rc = EXIT_USAGE;
+	int n, rc;
 
-	for (k = 2; k < argc; k++) {
-		if (strcmp(argv[k], "--config") == 0 && k + 1 < argc)
-			config = argv[++k];
-		else if (strncmp(argv[k], "--config=", 9) == 0)
-			config = argv[k] + 9;
-		else
-			rest[n++] = argv[k];
-	}
-	if (order_cli_export_parse(n, rest, &opts) != 0)
-		goto out;
-	if (config == NULL || !cli_file_exists(config)) {
-		cli_fail("%s", "export commands need --config FILE (an existing file)");
-		goto out;
-	}
-	rc = 1;
-	if (app_new(config, 0, &app, msg, sizeof(msg)) != LV_OK) {
-		cli_fail("%s", msg);
-		goto out;
-	}
-	if (cli_db_ready(app, &db, 1) != LV_OK)
-		goto out;
-	rc = order_cli_export_run(db, app->cfg.currency, &opts);
-out:
+	cli_config_split(argc, argv, &config, rest, &n);
+	rc = order_cli_export_parse(n, rest, &opts) != 0 ? EXIT_USAGE :
+	     cli_store_open(config, "export", &app, &db);
+	if (rc == 0)
+		rc = order_cli_export_run(db, app->cfg.currency, &opts);
 	lv_db_close(db);
 	app_free(app);
 	lv_free(rest);
