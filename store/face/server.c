@@ -146,6 +146,17 @@ static int server_handle(struct mg_connection *conn, void *cbdata)
 	return r.status ? r.status : 500;
 }
 
+/*
+ * Every request, from the moment the port is open: a handler registered
+ * with mg_set_request_handler() only exists after mg_start() returns, and
+ * requests arriving in between (a restart under load) would get
+ * CivetWeb's own 404. Non-zero: the request was answered.
+ */
+static int server_begin_request(struct mg_connection *conn)
+{
+	return server_handle(conn, mg_get_user_data(mg_get_context(conn)));
+}
+
 int server_run(struct livery *app, char *msg, size_t msglen)
 {
 	struct mg_callbacks cb;
@@ -183,6 +194,7 @@ int server_run(struct livery *app, char *msg, size_t msglen)
 	cb.init_thread = server_thread_init;
 	cb.exit_thread = server_thread_exit;
 	cb.log_message = server_log_message;
+	cb.begin_request = server_begin_request;
 
 	/* Block the stop signals in every thread CivetWeb starts; this thread
 	 * waits for them with sigwait(). */
@@ -202,7 +214,6 @@ int server_run(struct livery *app, char *msg, size_t msglen)
 			    "process using it?", app->cfg.listen);
 		goto out;
 	}
-	mg_set_request_handler(ctx, "/", server_handle, app);
 	maint_started = pthread_create(&maint, NULL, server_maintenance, &m) == 0;
 	lv_info("listening", "listen=%s public_url=%s version=%s", app->cfg.listen,
 		app->cfg.public_url, LIVERY_VERSION);
