@@ -20,7 +20,7 @@
 int main(int argc, char **argv)
 {
 	struct employee_claims_map map = { "employee_id", "department", "cost_center",
-					   "site", "groups", "locale" };
+					   "site", "groups", "locale", "manager" };
 	struct sso_identity id;
 	struct sso_session_token tok;
 	struct livery *app = NULL;

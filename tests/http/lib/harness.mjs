@@ -56,8 +56,72 @@ process.on('exit', () => {
 	}
 });
 
-/* A TCP port free on 127.0.0.1 right now. */
-export function freePort() {
+/*
+ * Ports for the servers the tests start are picked at random from
+ * PORT_LOW..PORT_HIGH minus Linux's ephemeral range: a port picked there and
+ * bound a moment later cannot be taken meanwhile by an outgoing connection
+ * of another process (those get ephemeral ports), only by another test that
+ * drew the same number, which startStack's retry covers.
+ */
+const PORT_LOW = 20000;
+const PORT_HIGH = 32000;
+const START_TRIES = 3;
+
+/* The [low, high] of net.ipv4.ip_local_port_range (the kernel's default if unreadable). */
+function ephemeralRange() {
+	try {
+		const [lo, hi] = fs.readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8')
+			.trim().split(/\s+/).map(Number);
+		if (Number.isInteger(lo) && Number.isInteger(hi) && lo <= hi)
+			return [lo, hi];
+	} catch {
+		/* not Linux, or no /proc */
+	}
+	return [32768, 60999];
+}
+
+/* The ports of PORT_LOW..PORT_HIGH outside the ephemeral range, as [low, high] pieces. */
+function portPieces() {
+	const [elo, ehi] = ephemeralRange();
+	const pieces = [];
+	if (elo > PORT_LOW)
+		pieces.push([PORT_LOW, Math.min(PORT_HIGH, elo - 1)]);
+	if (ehi < PORT_HIGH)
+		pieces.push([Math.max(PORT_LOW, ehi + 1), PORT_HIGH]);
+	return pieces.filter(([lo, hi]) => lo <= hi);
+}
+
+/* Resolves true when port can be bound on 127.0.0.1 right now. */
+function portFree(port) {
+	return new Promise((resolve) => {
+		const srv = net.createServer();
+		srv.unref();
+		srv.once('error', () => resolve(false));
+		srv.listen({ port, host: '127.0.0.1', exclusive: true }, () => srv.close(() => resolve(true)));
+	});
+}
+
+/*
+ * A TCP port free on 127.0.0.1 right now, drawn at random outside the
+ * ephemeral range (see PORT_LOW). Falls back to a kernel-chosen port only
+ * when the ephemeral range covers the whole of PORT_LOW..PORT_HIGH.
+ */
+export async function freePort() {
+	const pieces = portPieces();
+	const total = pieces.reduce((n, [lo, hi]) => n + hi - lo + 1, 0);
+	for (let i = 0; total > 0 && i < 200; i++) {
+		let k = crypto.randomInt(total);
+		let port = 0;
+		for (const [lo, hi] of pieces) {
+			if (k <= hi - lo) {
+				port = lo + k;
+				break;
+			}
+			k -= hi - lo + 1;
+		}
+		if (await portFree(port))
+			return port;
+	}
 	return new Promise((resolve, reject) => {
 		const srv = net.createServer();
 		srv.unref();
@@ -67,6 +131,12 @@ export function freePort() {
 			srv.close(() => resolve(port));
 		});
 	});
+}
+
+/* True when err says a server could not bind its port (someone took it first). */
+function bindFailed(err) {
+	return !!err && (err.bindFailed === true
+		|| /EADDRINUSE|Failed to setup server ports|cannot listen on/.test(String(err.message)));
 }
 
 /* A random DEMO-ONLY client secret for one test stack. */
@@ -132,7 +202,8 @@ async function childStop(child, graceMs = 10000) {
 export async function startRealProvider(options) {
 	const clientId = options.clientId || CLIENT_ID;
 	const clientSecret = options.clientSecret || secretNew();
-	const port = options.port || await freePort();
+	/* 0: the provider binds a port the kernel picks and prints its issuer, so there is no race */
+	const port = options.port || 0;
 	const child = spawn(process.execPath, [
 		path.join(IDP_DIR, 'provider.mjs'),
 		'--port', String(port),
@@ -250,8 +321,22 @@ let liveryHung = null;
  * `import-catalog` first), timeoutMs (15000) }. Waits until GET /healthz
  * answers 200. Returns { name, url, port, publicUrl, dataDir, configPath,
  * tmpDir, stop() (SIGTERM, resolves { code, signal }), log(), child }.
+ * When it picked the port itself and livery could not bind it, it starts
+ * again on another one (START_TRIES in all); an error thrown for a port
+ * someone else took has err.bindFailed set.
  */
 export async function startLivery(options) {
+	for (let attempt = 1; ; attempt++) {
+		try {
+			return await liveryStartOnce(options);
+		} catch (err) {
+			if (options.port || attempt >= START_TRIES || !bindFailed(err))
+				throw err;
+		}
+	}
+}
+
+async function liveryStartOnce(options) {
 	if (!env.bin)
 		throw new Error('LIVERY_BIN is not set');
 	if (liveryHung)
@@ -329,12 +414,16 @@ export async function startLivery(options) {
 		}
 		if (child.exitCode !== null || child.signalCode !== null) {
 			await stop();
-			throw new Error(`livery exited (${child.exitCode ?? child.signalCode}) before /healthz answered:\n${tail(cap.log())}`);
+			const err = new Error(`livery exited (${child.exitCode ?? child.signalCode}) before /healthz answered:\n${tail(cap.log())}`);
+			err.bindFailed = /cannot listen on|Failed to setup server ports/.test(cap.log());
+			throw err;
 		}
 		try {
 			const r = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(1000) });
 			await r.arrayBuffer();
-			if (r.status === 200)
+			/* a 200 from whoever else holds the port does not count */
+			if (r.status === 200 && child.exitCode === null && child.signalCode === null
+				&& !/cannot listen on|Failed to setup server ports/.test(cap.log()))
 				break;
 		} catch {
 			/* not listening yet */
@@ -365,9 +454,23 @@ export async function startLivery(options) {
  * 'real' | 'rogue', scenario, user (rogue), publicUrl (livery's public_url:
  * its port is kept; an https one is reached over http through
  * stack.client()), livery: extra startLivery options }. Returns { idp,
- * livery, client(), stop(), logs() }.
+ * livery, client(), stop(), logs() }. When livery (or the provider) could not
+ * bind its port, the whole start is done again with a new port and a new
+ * provider, START_TRIES times in all.
  */
 export async function startStack(options = {}) {
+	for (let attempt = 1; ; attempt++) {
+		try {
+			return await stackStartOnce(options);
+		} catch (err) {
+			/* the port was taken between picking and binding: new port, new provider */
+			if (attempt >= START_TRIES || !bindFailed(err))
+				throw err;
+		}
+	}
+}
+
+async function stackStartOnce(options) {
 	const port = await freePort();
 	const publicUrl = options.publicUrl ? options.publicUrl.replace('{port}', String(port)) : `http://127.0.0.1:${port}`;
 	const clientSecret = secretNew();
