@@ -9,6 +9,7 @@
  */
 #include "lv_db.h"
 
+#include <pthread.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -21,6 +22,19 @@ struct lv_db_cached {
 	sqlite3_stmt *stmt;
 };
 
+static pthread_once_t lv_db_once = PTHREAD_ONCE_INIT;
+
+/*
+ * Before SQLite initialises, once per process: no allocation statistics.
+ * They take a global mutex on every allocation, which the worker threads
+ * queue on (docs/performance.md). Too late when the process already used
+ * SQLite: then nothing changes.
+ */
+static void lv_db_library_init(void)
+{
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 int lv_db_open(const char *path, int create, int busy_ms, struct lv_db **out,
 	       char *msg, size_t msglen)
 {
@@ -30,6 +44,7 @@ int lv_db_open(const char *path, int create, int busy_ms, struct lv_db **out,
 	char *err = NULL;
 
 	*out = NULL;
+	pthread_once(&lv_db_once, lv_db_library_init);
 	if (create)
 		flags |= SQLITE_OPEN_CREATE;
 	db = lv_calloc(1, sizeof(*db));
