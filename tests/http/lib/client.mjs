@@ -288,6 +288,14 @@ function controlsCollect(form, html, formId) {
  * rewrite (url string -> url string actually fetched, e.g. https -> http
  * for a Livery whose public_url is https), headers (sent on every request) }.
  */
+/* Did fetch fail because the connection was closed under it? */
+function socketClosed(err) {
+	const code = err?.cause?.code;
+	return err instanceof TypeError &&
+		(code === 'UND_ERR_SOCKET' || code === 'ECONNRESET' || code === 'EPIPE' ||
+		 code === 'UND_ERR_CLOSED');
+}
+
 export class Client {
 	constructor(options = {}) {
 		this.jar = options.jar || new CookieJar();
@@ -352,12 +360,27 @@ export class Client {
 				headers.cookie = cookie;
 		}
 		Object.assign(headers, opts.headers || {});
-		const r = await fetch(this.rewrite(url), {
+		const init = {
 			method,
 			headers,
 			body: method === 'GET' || method === 'HEAD' ? undefined : body,
 			redirect: 'manual',
-		});
+		};
+		let r;
+		try {
+			r = await fetch(this.rewrite(url), init);
+		} catch (err) {
+			/* A kept-alive connection the server closed (its keep-alive
+			 * timeout is 2 s) just as the request went out: like browsers,
+			 * send an idempotent request again, once, on a new connection.
+			 * Anything else, and any error of a POST, is the test's. */
+			if (!(method === 'GET' || method === 'HEAD') || !socketClosed(err)) {
+				if (err?.cause)
+					err.message += ` (${method} ${url}: ${err.cause.code || err.cause.message})`;
+				throw err;
+			}
+			r = await fetch(this.rewrite(url), init);
+		}
 		const text = await r.text();
 		const loc = r.headers.get('location');
 		const res = {
