@@ -24,6 +24,8 @@ struct lv_db {
 	struct lv_db_cached *cache; /* open hash table of prepared statements */
 	size_t cache_len;
 	size_t cache_cap;
+	unsigned app_flags; /* the application's own marks (e.g. which SQL
+			     * functions it registered on this connection) */
 };
 
 /*

@@ -13,6 +13,8 @@
 #include "lv_err.h"
 #include "lv_log.h"
 #include "lv_mem.h"
+#include "policy_runtime.h"
+#include "policy_store.h"
 #include "sso.h"
 #include "theme.h"
 
@@ -81,6 +83,7 @@ int app_new(const char *config_path, int for_serve, struct livery **out,
 		lv_log_set_level(level);
 	randombytes_buf(rnd, sizeof(rnd));
 	sodium_bin2hex(app->instance, sizeof(app->instance), rnd, sizeof(rnd));
+	policy_runtime_new(&app->policies);
 	if (for_serve) {
 		rc = app_rp_new(app, msg, msglen);
 		if (rc != LV_OK)
@@ -102,8 +105,38 @@ void app_free(struct livery *app)
 		return;
 	sso_rp_free(app->rp);
 	theme_free(app->theme);
+	policy_runtime_free(app->policies);
 	lv_config_cleanup(&app->cfg);
 	lv_free(app);
+}
+
+int app_policies_load(struct livery *app, struct lv_db *db, char *msg, size_t msglen)
+{
+	struct policy_errors errs;
+	struct policy_set *set = NULL;
+	size_t i, used = 0;
+	int rc;
+
+	policy_errors_init(&errs);
+	rc = policy_store_load_set(db, &set, &errs);
+	if (rc == LV_OK) {
+		policy_runtime_set(app->policies, set);
+	} else {
+		int n = lv_snprintf(msg, msglen, "the stored catalog policies do not load "
+				    "(check them with livery policy export and check):");
+
+		used = n < 0 ? msglen : (size_t)n;
+		for (i = 0; i < errs.n && used < msglen; i++) {
+			n = lv_snprintf(msg + used, msglen - used, " %s: %s: %s;",
+					errs.v[i].origin, errs.v[i].path, errs.v[i].message);
+			if (n < 0)
+				break;
+			used += (size_t)n;
+		}
+	}
+	policy_set_unref(set);
+	policy_errors_cleanup(&errs);
+	return rc;
 }
 
 int app_db_open(struct livery *app, int create, struct lv_db **db, char *msg,

@@ -14,6 +14,7 @@
 struct sso_rp;
 struct theme;
 struct lv_db;
+struct policy_runtime;
 
 /* Role bits, from [roles] group mapping. */
 enum lv_role {
@@ -27,6 +28,7 @@ struct livery {
 	struct sso_rp *rp;
 
 	struct theme *theme; /* immutable while serving */
+	struct policy_runtime *policies; /* the active catalog policies */
 
 	atomic_uint_fast64_t next_request_id;
 	char instance[9]; /* random prefix for request ids */
@@ -47,6 +49,15 @@ void app_free(struct livery *app);
  */
 int app_db_open(struct livery *app, int create, struct lv_db **db, char *msg,
 		size_t msglen);
+
+/*
+ * Loads the catalog policies stored in the database and makes them the
+ * active set. A set that does not load (only possible when a new version
+ * of Livery judges stored policies differently) is refused with msg
+ * naming every error: the old set stays active. Returns LV_OK, LV_EINVAL
+ * or LV_EINTERNAL.
+ */
+int app_policies_load(struct livery *app, struct lv_db *db, char *msg, size_t msglen);
 
 /* Loads the theme and locale catalogs (at start, and on reload). */
 int app_theme_load(struct livery *app, char *msg, size_t msglen);

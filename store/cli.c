@@ -23,6 +23,7 @@
 #include "lv_mem.h"
 #include "migrate.h"
 #include "order_cli.h"
+#include "policy_cli.h"
 #include "server.h"
 #include "sso.h"
 
@@ -98,6 +99,11 @@ static int cli_serve(const struct cli_args *a)
 	rc = cli_db_ready(app, &db, 1);
 	if (rc != LV_OK)
 		goto out;
+	rc = app_policies_load(app, db, msg, sizeof(msg));
+	if (rc != LV_OK) {
+		cli_fail("%s", msg);
+		goto out;
+	}
 	lv_db_close(db); /* workers open their own */
 	db = NULL;
 	memset(&err, 0, sizeof(err));
@@ -277,6 +283,27 @@ static int cli_export(int argc, char **argv)
 	return rc;
 }
 
+/* livery policy check FILE... | policy SUBCOMMAND --config FILE ... (policy_cli.h) */
+static int cli_policy(int argc, char **argv)
+{
+	struct livery *app = NULL;
+	struct lv_db *db = NULL;
+	const char *config;
+	char **rest = lv_calloc((size_t)argc + 1, sizeof(*rest));
+	int n, rc;
+
+	cli_config_split(argc, argv, &config, rest, &n);
+	if (n >= 1 && strcmp(rest[0], "check") == 0)
+		rc = policy_cli_check(n - 1, rest + 1); /* no configuration needed */
+	else if ((rc = policy_cli_args_check(n, rest)) == 0 &&
+		 (rc = cli_store_open(config, "policy", &app, &db)) == 0)
+		rc = policy_cli_run(db, app->cfg.currency, n, rest);
+	lv_db_close(db);
+	app_free(app);
+	lv_free(rest);
+	return rc;
+}
+
 static const struct cli_command cli_commands[] = {
 	{ "serve", "serve --config FILE", "run the store's web server", 0, 1, cli_serve },
 	{ "check-config", "check-config FILE", "check a configuration file and exit", 1, 0, cli_check_config },
@@ -296,6 +323,7 @@ static void cli_usage(FILE *f)
 			cli_commands[i].summary);
 	allowance_cli_usage(f);
 	order_cli_usage(f);
+	policy_cli_usage(f);
 	fprintf(f, "  livery %-36s %s\n  livery %-36s %s\n", "--help", "show this help",
 		"--version", "show the version");
 	fprintf(f, "\nThe environment variable LIVERY_OIDC_CLIENT_SECRET, when set, "
@@ -323,6 +351,8 @@ int cli_main(int argc, char **argv)
 		return cli_allowance(argc, argv);
 	if (strcmp(argv[1], "export") == 0)
 		return cli_export(argc, argv);
+	if (strcmp(argv[1], "policy") == 0)
+		return cli_policy(argc, argv);
 	if (strcmp(argv[1], "--version") == 0) {
 		printf("livery %s\n", LIVERY_VERSION);
 		return 0;

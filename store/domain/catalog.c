@@ -17,6 +17,7 @@
 #include "lv_log.h"
 #include "lv_mem.h"
 #include "lv_parse.h"
+#include "policy_runtime.h"
 
 #define SQL_BOOL(e) "json(CASE WHEN " e " THEN 'true' ELSE 'false' END)"
 
@@ -30,10 +31,13 @@
  * ?5 colour, ?6 limit, ?7 offset.
  */
 
-/* Listing row a is visible: restricted or not, in the category or not. */
+/*
+ * Listing row a is visible (to the request's policy scope, see
+ * policy_runtime.h; ?1 = everything), and in the category or not.
+ */
 #define SQL_VISIBLE(a)                                                         \
-	"(?1 OR " a ".restricted = 0) AND (?2 IS NULL OR " a ".category_id = " \
-	"(SELECT id FROM categories WHERE slug = ?2))"
+	"lv_visible(" a ".product_id, " a ".restricted, ?1) AND (?2 IS NULL OR " \
+	a ".category_id = (SELECT id FROM categories WHERE slug = ?2))"
 
 #define SQL_UNFILTERED "?4 IS NULL AND ?5 IS NULL"
 
@@ -111,7 +115,7 @@ static const char sql_categories_list[] =
 	"SELECT json_group_array(json_object('slug', slug, 'name', name,"
 	" 'count', n)) FROM ("
 	" SELECT c.slug, c.name, (SELECT count(*) FROM listing_products l"
-	"  WHERE l.category_id = c.id AND (?1 OR l.restricted = 0)) AS n"
+	"  WHERE l.category_id = c.id AND lv_visible(l.product_id, l.restricted, ?1)) AS n"
 	" FROM categories c ORDER BY c.position, c.name)"
 	" WHERE n > 0";
 
@@ -178,7 +182,7 @@ static const char sql_product_get[] =
 	"   SELECT fit FROM variants WHERE product_id = p.id AND active = 1"
 	"   AND fit <> '' GROUP BY fit ORDER BY min(position))))"
 	" FROM products p JOIN categories c ON c.id = p.category_id"
-	" WHERE p.slug = ?1 AND p.active = 1 AND (?2 OR p.restricted = 0)"
+	" WHERE p.slug = ?1 AND p.active = 1 AND lv_visible(p.id, p.restricted, ?2)"
 	"  AND EXISTS (SELECT 1 FROM variants v"
 	"   WHERE v.product_id = p.id AND v.active = 1)";
 
@@ -227,6 +231,19 @@ out:
 	return rc;
 }
 
+#define CATALOG_SQL_READY 0x1u
+
+/* Registers the SQL functions the catalog queries use, once per connection. */
+static int catalog_sql_ready(struct lv_db *db)
+{
+	if (db->app_flags & CATALOG_SQL_READY)
+		return LV_OK;
+	if (policy_sql_register(db) != LV_OK)
+		return LV_EINTERNAL;
+	db->app_flags |= CATALOG_SQL_READY;
+	return LV_OK;
+}
+
 int catalog_categories_list(struct lv_db *db, int include_restricted,
 			    json_t **out)
 {
@@ -234,7 +251,9 @@ int catalog_categories_list(struct lv_db *db, int include_restricted,
 	int rc;
 
 	*out = NULL;
-	rc = lv_db_stmt(db, sql_categories_list, &stmt);
+	rc = catalog_sql_ready(db);
+	if (rc == LV_OK)
+		rc = lv_db_stmt(db, sql_categories_list, &stmt);
 	if (rc != LV_OK)
 		goto out;
 	sqlite3_bind_int(stmt, 1, include_restricted != 0);
@@ -281,8 +300,10 @@ int catalog_products_list(struct lv_db *db, const struct catalog_query *q,
 		rc = LV_OK;
 		goto paging;
 	}
-	rc = lv_db_stmt(db, searching ? sql_products_search : sql_products_browse,
-			&stmt);
+	rc = catalog_sql_ready(db);
+	if (rc == LV_OK)
+		rc = lv_db_stmt(db, searching ? sql_products_search : sql_products_browse,
+				&stmt);
 	if (rc != LV_OK)
 		goto out;
 	sqlite3_bind_int(stmt, 1, q->include_restricted != 0);
@@ -315,7 +336,9 @@ int catalog_product_get(struct lv_db *db, const char *slug,
 	int rc;
 
 	*out = NULL;
-	rc = lv_db_stmt(db, sql_product_get, &stmt);
+	rc = catalog_sql_ready(db);
+	if (rc == LV_OK)
+		rc = lv_db_stmt(db, sql_product_get, &stmt);
 	if (rc != LV_OK)
 		goto out;
 	lv_db_bind_text(stmt, 1, slug ? slug : "");

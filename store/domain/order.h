@@ -31,6 +31,7 @@
 #include "audit.h"
 #include "lv_db.h"
 #include "lv_buf.h"
+#include "policy.h"
 
 #define ORDER_MAX_LINES 100   /* lines in one order (and in one cart) */
 #define ORDER_MAX_QUANTITY 99 /* of one variant in one line */
@@ -60,6 +61,8 @@ struct order_line_req {
  * with the SKU concerned when there is one. Codes: "cart_empty",
  * "too_many_lines", "bad_quantity", "unknown_sku", "unavailable" (variant or
  * product inactive), "out_of_stock", "price_changed", "cart_changed",
+ * "not_approved", "not_eligible", "limit_reached" (catalog policies: the
+ * message is the rule's sentence; a product they hide is "unknown_sku"),
  * "not_active" (employee on leave or gone), "overage_denied",
  * "payroll_consent_required", "bad_delivery", "bad_address",
  * "idempotency_key_reused", "idempotency_key_in_use", "busy".
@@ -90,6 +93,9 @@ struct order_checkout_req {
 	/* the response to store and replay: a form checkout stores the
 	 * redirect (303 + "/orders/<ref>"), the API the order's JSON (201) */
 	int form;
+	/* the employee's catalog policies (NULL: none; a restricted product
+	 * is then refused like an unknown SKU) */
+	const struct policy_view *policies;
 	const char *uncovered_overage; /* [store] uncovered_overage */
 	const char *currency;          /* [store] currency */
 	struct audit_actor actor;
@@ -136,7 +142,7 @@ int order_fingerprint(const json_t *content, char hex[65]);
  */
 int order_quote(struct lv_db *db, int64_t employee, const struct order_line_req *lines,
 		size_t nlines, const char *uncovered_overage, const char *currency,
-		int64_t at, json_t **out);
+		const struct policy_view *policies, int64_t at, json_t **out);
 
 /*
  * Places the order (see the header paragraph). Returns LV_OK with

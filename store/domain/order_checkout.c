@@ -45,6 +45,7 @@
 #include "lv_http_parse.h"
 #include "lv_log.h"
 #include "lv_mem.h"
+#include "policy_store.h"
 
 /* ---- small helpers ---- */
 
@@ -200,6 +201,8 @@ struct split_line {
 	struct order_line_req req;
 	int found;       /* the SKU exists and may be shown */
 	int available;   /* variant and product active */
+	int restricted;  /* the product is restricted (see split_policies) */
+	int percent;     /* the share of the price allowances may pay (0..100) */
 	int64_t variant, product, price, stock;
 	char *name, *slug, *size, *colour, *fit, *category;
 	json_t *tags;    /* array of strings */
@@ -331,11 +334,9 @@ static int split_lines_load(struct lv_db *db, struct split *s)
 		if (k < 0 || (size_t)k >= s->n)
 			continue;
 		l = &s->lines[k];
-		/* a restricted product is invisible until a policy admits it
-		 * (catalog policies): refused like an unknown SKU */
-		if (sqlite3_column_int(st, 6))
-			continue;
 		l->found = 1;
+		l->percent = 100;
+		l->restricted = sqlite3_column_int(st, 6);
 		l->variant = sqlite3_column_int64(st, 1);
 		l->product = sqlite3_column_int64(st, 2);
 		l->price = sqlite3_column_int64(st, 3);
@@ -372,7 +373,9 @@ static void split_lines_judge(struct split *s, const char *currency)
 		struct split_line *l = &s->lines[i];
 		const char *sku = l->req.sku;
 
-		if (!l->found)
+		if (l->problem.code[0])
+			; /* refused by the catalog policies already */
+		else if (!l->found)
 			problem_set(&l->problem, "unknown_sku", sku,
 				    "There is no product with SKU %s in the store.", sku);
 		else if (!l->available)
@@ -400,6 +403,100 @@ static void split_lines_judge(struct split *s, const char *currency)
 		if (l->problem.code[0] && s->problem.code[0] == '\0')
 			s->problem = l->problem;
 	}
+}
+
+/* The problem code and status family for a policy refusal. */
+static const char *policy_problem_code(enum policy_code c)
+{
+	switch (c) {
+	case POLICY_NOT_APPROVED: return "not_approved";
+	case POLICY_NOT_ELIGIBLE: return "not_eligible";
+	case POLICY_LIMIT: return "limit_reached";
+	default: return "unknown_sku";
+	}
+}
+
+/*
+ * Applies the employee's catalog policies (policies may be NULL: none, and
+ * then a restricted product is refused like an unknown SKU) to the found
+ * lines: a line the policies refuse gets its problem (a hidden product
+ * reads exactly like an unknown SKU); the others get the price for the
+ * employee and the share allowances may pay. Limits count the employee's
+ * orders of the last 400 days (the longest window is a year) and this
+ * order's lines.
+ */
+static int split_policies(struct lv_db *db, int64_t employee, int64_t at,
+			  const struct policy_view *policies, struct split *s)
+{
+	struct policy_line *pl = lv_calloc(s->n + 1, sizeof(*pl));
+	struct policy_product *pp = lv_calloc(s->n + 1, sizeof(*pp));
+	struct policy_variant *pv = lv_calloc(s->n + 1, sizeof(*pv));
+	struct policy_decision *d = lv_calloc(s->n + 1, sizeof(*d));
+	const char **tags = lv_calloc(s->n * 64 + 1, sizeof(*tags));
+	size_t *index = lv_calloc(s->n + 1, sizeof(*index));
+	struct policy_past past;
+	size_t i, m = 0;
+	int rc = LV_OK;
+
+	memset(&past, 0, sizeof(past));
+	for (i = 0; i < s->n; i++) {
+		struct split_line *l = &s->lines[i];
+		json_t *t;
+		size_t k;
+
+		if (!l->found)
+			continue;
+		if (policies == NULL) {
+			if (l->restricted)
+				problem_set(&l->problem, "unknown_sku", l->req.sku,
+					    "There is no product with SKU %s in the store.", l->req.sku);
+			continue;
+		}
+		pp[m].slug = l->slug;
+		pp[m].category = l->category;
+		pp[m].restricted = l->restricted;
+		pp[m].tags = tags + i * 64;
+		json_array_foreach(l->tags, k, t) {
+			if (pp[m].ntags < 64 && json_is_string(t))
+				tags[i * 64 + pp[m].ntags++] = json_string_value(t);
+		}
+		pv[m] = (struct policy_variant){ l->req.sku, l->size, l->colour, l->fit, l->price };
+		pl[m] = (struct policy_line){ &pp[m], &pv[m], l->req.quantity };
+		index[m++] = i;
+	}
+	if (policies == NULL || m == 0)
+		goto out;
+	rc = policy_past_load(db, employee, at - 400 * 86400, &past);
+	if (rc != LV_OK)
+		goto out;
+	policy_view_order_check(policies, pl, m, past.lines, past.n, d);
+	for (i = 0; i < m; i++) {
+		struct split_line *l = &s->lines[index[i]];
+		struct policy_price price;
+
+		if (d[i].code != POLICY_OK) {
+			if (d[i].code == POLICY_HIDDEN)
+				problem_set(&l->problem, "unknown_sku", l->req.sku,
+					    "There is no product with SKU %s in the store.", l->req.sku);
+			else
+				problem_set(&l->problem, policy_problem_code(d[i].code), l->req.sku,
+					    "%s", d[i].nreasons ? d[i].reasons[0].text :
+					    "Your catalog rules do not allow this item.");
+			continue;
+		}
+		policy_view_price(policies, &pp[i], &pv[i], &price, NULL);
+		l->price = price.unit_price;
+		l->percent = price.company_percent;
+	}
+out:
+	policy_past_cleanup(&past);
+	lv_free(pl);
+	lv_free(pp);
+	lv_free(pv);
+	lv_free(d);
+	lv_free(tags);
+	lv_free(index);
+	return rc;
 }
 
 /* Reads the employee's programmes and current balances (materialising). */
@@ -488,7 +585,8 @@ static void split_pay(struct split *s, enum order_overage uncovered)
 
 		for (i = 0; i < s->n && p->left > 0; i++) {
 			struct split_line *l = &s->lines[i];
-			int64_t rest = l->total - l->covered, amount, value;
+			int64_t cap = l->total * l->percent / 100;
+			int64_t rest = (cap < l->total ? cap : l->total) - l->covered, amount, value;
 
 			if (!l->found || rest <= 0 || !split_covers(p, l))
 				continue;
@@ -539,8 +637,8 @@ static void split_pay(struct split *s, enum order_overage uncovered)
  * malformed: s->problem), LV_ENOTFOUND (no such employee) or LV_EINTERNAL.
  */
 static int split_build(struct lv_db *db, int64_t employee, const struct order_line_req *lines,
-		       size_t n, const char *uncovered_s, const char *currency, int64_t at,
-		       struct split *s)
+		       size_t n, const char *uncovered_s, const char *currency,
+		       const struct policy_view *policies, int64_t at, struct split *s)
 {
 	enum order_overage uncovered = ORDER_OVERAGE_DENY;
 	sqlite3_stmt *st = NULL;
@@ -574,6 +672,8 @@ static int split_build(struct lv_db *db, int64_t employee, const struct order_li
 	for (i = 0; i < n; i++)
 		s->lines[i].req = lines[i];
 	rc = split_lines_load(db, s);
+	if (rc == LV_OK)
+		rc = split_policies(db, employee, at, policies, s);
 	if (rc == LV_OK)
 		rc = split_progs_load(db, employee, at, s);
 	if (rc != LV_OK)
@@ -693,7 +793,7 @@ static int lines_resolve(struct lv_db *db, int64_t employee, const struct order_
 
 int order_quote(struct lv_db *db, int64_t employee, const struct order_line_req *lines,
 		size_t nlines, const char *uncovered_overage, const char *currency,
-		int64_t at, json_t **out)
+		const struct policy_view *policies, int64_t at, json_t **out)
 {
 	const struct order_line_req *use = NULL;
 	struct order_line_req *owned = NULL;
@@ -709,7 +809,7 @@ int order_quote(struct lv_db *db, int64_t employee, const struct order_line_req 
 		rc = cart_digest(db, employee, digest);
 	if (rc != LV_OK)
 		goto out;
-	rc = split_build(db, employee, use, n, uncovered_overage, currency, at, &s);
+	rc = split_build(db, employee, use, n, uncovered_overage, currency, policies, at, &s);
 	if (rc == LV_EINVAL)
 		rc = LV_OK; /* malformed lines are a problem to show, not an error */
 	if (rc == LV_OK)
@@ -815,6 +915,7 @@ static int problem_status(const char *code)
 		{ "idempotency_key_in_use", 409 }, { "not_active", 403 },
 		{ "unknown_sku", 422 }, { "unavailable", 422 }, { "overage_denied", 422 },
 		{ "payroll_consent_required", 422 }, { "idempotency_key_reused", 422 },
+		{ "not_approved", 422 }, { "not_eligible", 422 }, { "limit_reached", 422 },
 		{ "busy", 503 },
 	};
 	size_t i;
@@ -1150,7 +1251,7 @@ int order_checkout(struct lv_db *db, const struct order_checkout_req *req,
 	if (rc != LV_OK)
 		goto out;
 	rc = split_build(db, req->employee, use, n, req->uncovered_overage, req->currency,
-			 req->at, &s);
+			 req->policies, req->at, &s);
 	if (rc == LV_EINVAL) {
 		refuse(res, &s.problem);
 		rc = LV_OK;

@@ -472,6 +472,9 @@ static int api_cart_refused(struct req *r, int rc, const char *msg, int notfound
 	else if (rc == LV_ENOTFOUND)
 		reply_json_error(r, notfound_status, "unknown_sku",
 				 msg[0] ? msg : "no such SKU in the store");
+	else if (rc == LV_EFORBIDDEN) /* catalog policies: msg says which rule */
+		reply_json_error(r, 403, "policy_refused",
+				 msg[0] ? msg : "your catalog rules do not allow this item");
 	return rc;
 }
 
@@ -517,6 +520,8 @@ int api_cart_lines_post(struct req *r)
 	if (json_object_get(body, "lines")) {
 		rc = api_lines_parse(r, json_object_get(body, "lines"), API_LINES_CART, &lines);
 		if (rc == LV_OK)
+			rc = req_lines_allowed(r, lines.req, lines.n, msg, sizeof(msg));
+		if (rc == LV_OK)
 			rc = cart_add_many(r->db, r->user->employee, lines.req, lines.n, msg,
 					   sizeof(msg));
 	} else if (text) {
@@ -532,12 +537,18 @@ int api_cart_lines_post(struct req *r)
 		else if (rc != LV_OK)
 			rc = api_field_error(r, "text: %s", msg[0] ? msg : "cannot be read");
 		if (rc == LV_OK)
+			rc = req_lines_allowed(r, quick, n, msg, sizeof(msg));
+		if (rc == LV_OK)
 			rc = cart_add_many(r->db, r->user->employee, quick, n, msg, sizeof(msg));
 	} else {
 		rc = api_str_get(r, body, "", "sku", API_SKU_MAX, 1, 1, &sku);
 		if (rc == LV_OK)
 			rc = api_int_get(r, body, "", "quantity", 1, ORDER_MAX_QUANTITY, 1, &qty,
 					 NULL);
+		if (rc == LV_OK)
+			rc = req_sku_allowed(r, sku, msg, sizeof(msg));
+		if (rc == LV_ENOTFOUND)
+			lv_snprintf(msg, sizeof(msg), "unknown SKU %s", sku);
 		if (rc == LV_OK)
 			rc = cart_add(r->db, r->user->employee, sku, qty, msg, sizeof(msg));
 	}
@@ -572,7 +583,9 @@ int api_cart_line_put(struct req *r)
 		rc = api_int_get(r, body, "", "quantity", 0, ORDER_MAX_QUANTITY, 1, &qty, NULL);
 	if (rc != LV_OK)
 		goto out;
-	rc = cart_set(r->db, r->user->employee, sku, qty, msg, sizeof(msg));
+	rc = qty > 0 ? req_sku_allowed(r, sku, msg, sizeof(msg)) : LV_OK;
+	if (rc == LV_OK)
+		rc = cart_set(r->db, r->user->employee, sku, qty, msg, sizeof(msg));
 	if (rc == LV_OK)
 		rc = api_cart_reply(r, 200);
 	else
@@ -689,7 +702,8 @@ int api_checkout_quote_post(struct req *r)
 	if (rc != LV_OK)
 		goto out;
 	rc = order_quote(r->db, r->user->employee, b.lines.req, b.lines.n,
-			 r->app->cfg.uncovered_overage, r->app->cfg.currency, lv_now(), &quote);
+			 r->app->cfg.uncovered_overage, r->app->cfg.currency, req_policies(r),
+			 lv_now(), &quote);
 	if (rc == LV_OK) {
 		rc = reply_json(r, 200, quote);
 		quote = NULL;
@@ -785,6 +799,7 @@ int api_checkout_post(struct req *r)
 	req.fingerprint = fp;
 	req.form = 0;
 	req.uncovered_overage = r->app->cfg.uncovered_overage;
+	req.policies = req_policies(r);
 	req.currency = r->app->cfg.currency;
 	req_actor(r, &req.actor);
 	req.at = lv_now();

@@ -155,6 +155,8 @@ static json_t *cart_notice(const struct req *r)
 		json_object_set_new(out, "quick", json_pack("{s:I}", "added", (json_int_t)a));
 	} else if (strcmp(n, "updated") == 0) {
 		json_object_set_new(out, "updated", json_true());
+	} else if (strcmp(n, "kit") == 0) {
+		json_object_set_new(out, "kit", json_true());
 	} else if (strcmp(n, "removed") == 0) {
 		json_object_set_new(out, "removed", json_true());
 	} else if (strcmp(n, "limit") == 0) {
@@ -253,7 +255,11 @@ int page_cart_add_post(struct req *r)
 				   "Choose a size and colour first, then add the item to your cart.", NULL);
 	if (req_form(r, "quantity") && form_int(r, "quantity", 1, ORDER_MAX_QUANTITY, &qty) != LV_OK)
 		return cart_back_to_product(r, slug, "cart_error", "quantity", sku);
-	rc = cart_add(r->db, r->user->employee, sku, qty, msg, sizeof(msg));
+	rc = req_sku_allowed(r, sku, msg, sizeof(msg));
+	if (rc == LV_EFORBIDDEN)
+		return cart_back_to_product(r, slug, "cart_error", "policy", sku);
+	if (rc == LV_OK)
+		rc = cart_add(r->db, r->user->employee, sku, qty, msg, sizeof(msg));
 	if (rc == LV_ENOTFOUND)
 		return cart_back_to_product(r, slug, "cart_error", "unavailable", sku);
 	if (rc == LV_EINVAL)
@@ -279,7 +285,11 @@ int page_cart_update_post(struct req *r)
 				   NULL);
 	if (form_int(r, "quantity", 0, ORDER_MAX_QUANTITY, &qty) != LV_OK)
 		return reply_redirect(r, 303, "/cart?notice=quantity");
-	rc = cart_set(r->db, r->user->employee, sku, qty, msg, sizeof(msg));
+	rc = qty > 0 ? req_sku_allowed(r, sku, msg, sizeof(msg)) : LV_OK;
+	if (rc == LV_EFORBIDDEN)
+		rc = LV_ENOTFOUND; /* the cart says "no longer available" */
+	if (rc == LV_OK)
+		rc = cart_set(r->db, r->user->employee, sku, qty, msg, sizeof(msg));
 	if (rc == LV_ENOTFOUND)
 		return reply_redirect(r, 303, "/cart?notice=unavailable");
 	if (rc == LV_EINVAL)
@@ -347,8 +357,10 @@ int page_quick_post(struct req *r)
 		goto out;
 	}
 	if (rc == LV_OK)
+		rc = req_lines_allowed(r, lines, n, msg, sizeof(msg));
+	if (rc == LV_OK)
 		rc = cart_add_many(r->db, r->user->employee, lines, n, msg, sizeof(msg));
-	if (rc == LV_EINVAL || rc == LV_ENOTFOUND) {
+	if (rc == LV_EINVAL || rc == LV_ENOTFOUND || rc == LV_EFORBIDDEN) {
 		rc = quick_render(r, 400, text,
 				  msg[0] ? msg : req_tr(r, "This list could not be read."));
 		goto out;
@@ -464,7 +476,7 @@ static int checkout_render(struct req *r, int status, const struct order_problem
 	int rc;
 
 	rc = order_quote(r->db, r->user->employee, NULL, 0, r->app->cfg.uncovered_overage,
-			 r->app->cfg.currency, lv_now(), &q);
+			 r->app->cfg.currency, req_policies(r), lv_now(), &q);
 	if (rc != LV_OK)
 		return reply_err_code(r, rc);
 	if (json_array_size(json_object_get(q, "lines")) == 0 && problem == NULL) {
@@ -601,6 +613,7 @@ int page_checkout_post(struct req *r)
 	creq.fingerprint = fp;
 	creq.form = 1;
 	creq.uncovered_overage = r->app->cfg.uncovered_overage;
+	creq.policies = req_policies(r);
 	creq.currency = r->app->cfg.currency;
 	req_actor(r, &creq.actor);
 	/* A double click: the second request may arrive while the first

@@ -39,6 +39,10 @@ int page_quick_post(struct req *r);
 int page_checkout_get(struct req *r);
 int page_checkout_post(struct req *r);
 
+/* kits (face/kit_pages.c) */
+int page_kits_get(struct req *r);
+int page_kits_add_post(struct req *r);
+
 /* orders and approvals pages (face/order_pages.c) */
 int page_orders_get(struct req *r);
 int page_order_get(struct req *r);
@@ -80,5 +84,13 @@ int api_admin_order_cancel_post(struct req *r);
 int api_admin_order_returns_post(struct req *r);
 int api_admin_export_payroll_get(struct req *r);
 int api_admin_export_orders_get(struct req *r);
+
+/* policies admin API (face/api_policies.c) */
+int api_admin_policies_get(struct req *r);
+int api_admin_policies_post(struct req *r);
+int api_admin_policy_get(struct req *r);
+int api_admin_policy_put(struct req *r);
+int api_admin_policy_delete(struct req *r);
+int api_admin_policy_history_get(struct req *r);
 
 #endif

@@ -68,6 +68,11 @@ void req_cleanup(struct req *r)
 		json_decref(r->user->profile);
 		sso_session_cleanup(&r->user->sess);
 	}
+	if (r->scoped) {
+		policy_scope_leave();
+		policy_scope_close(&r->scope);
+	}
+	policy_subject_data_cleanup(&r->subject);
 }
 
 const char *req_header(const struct req *r, const char *name)

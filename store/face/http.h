@@ -19,6 +19,8 @@
 #include "app.h"
 #include "lv_buf.h"
 #include "lv_http_parse.h"
+#include "policy_runtime.h"
+#include "policy_store.h"
 #include "session.h" /* sso/session.h */
 
 struct mg_connection;
@@ -58,6 +60,13 @@ struct req {
 	struct req_user *user;        /* NULL when no valid session */
 	struct req_user user_storage;
 	const char *lang;             /* chosen language, e.g. "fr" */
+
+	/* the signed-in employee's catalog policies (routes.c opens them
+	 * right after the session; every catalog query of the request uses
+	 * them through lv_visible()) */
+	struct policy_subject_data subject;
+	struct policy_scope scope;
+	int scoped;
 
 	/* response */
 	int status;

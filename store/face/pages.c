@@ -245,6 +245,8 @@ int page_product_get(struct req *r)
 	const char *added = req_query(r, "added"), *cart_error = req_query(r, "cart_error");
 	const char *want = added ? added : req_query(r, "sku");
 	json_t *p = NULL, *variants, *vars, *var, *selected = NULL, *page, *wanted = NULL;
+	json_t *note = NULL;
+	json_int_t price_from = 0;
 	size_t i, matches = 0;
 	int rc;
 
@@ -255,7 +257,25 @@ int page_product_get(struct req *r)
 				   "catalog to find another.", NULL);
 	if (rc != LV_OK)
 		return rc;
+	/* only the variants this employee may order, at their price */
+	if (req_product_policies(r, p, &note) == 0) {
+		rc = note ? reply_error(r, 403, "not_in_your_catalog",
+					"Your catalog rules do not let you order this item.",
+					json_string_value(note))
+			  : reply_error(r, 404, "not_found",
+					"This product is not in the catalog (any more). Go back to the "
+					"catalog to find another.", NULL);
+		json_decref(note);
+		json_decref(p);
+		return rc;
+	}
 	variants = json_object_get(p, "variants");
+	json_array_foreach(variants, i, var) {
+		json_int_t price = json_integer_value(json_object_get(var, "price"));
+
+		if (i == 0 || price < price_from)
+			price_from = price;
+	}
 	vars = json_array();
 	json_array_foreach(variants, i, var) {
 		json_int_t stock = json_integer_value(json_object_get(var, "stock"));
@@ -305,7 +325,7 @@ int page_product_get(struct req *r)
 		"url", "/",
 		"tags", json_object_get(p, "tags"),
 		"images", json_object_get(p, "images"),
-		"price", req_money(r, json_integer_value(json_object_get(p, "price_from"))),
+		"price", req_money(r, price_from),
 		"price_from", 0,
 		"variants", vars,
 		"sizes", page_picker(json_object_get(p, "sizes"), variants, "size", size),
@@ -328,16 +348,20 @@ int page_product_get(struct req *r)
 				    json_string(r->params[0]));
 	}
 	if (selected && (added || cart_error))
-		json_object_set_new(page, "cart", json_pack("{s:b,s:b,s:b,s:b}",
+		json_object_set_new(page, "cart", json_pack("{s:b,s:b,s:b,s:b,s:b}",
 			"added", added != NULL && cart_error == NULL,
 			"unavailable", cart_error && strcmp(cart_error, "unavailable") == 0,
 			"limit", cart_error && strcmp(cart_error, "limit") == 0,
-			"quantity", cart_error && strcmp(cart_error, "quantity") == 0));
+			"quantity", cart_error && strcmp(cart_error, "quantity") == 0,
+			"policy", cart_error && strcmp(cart_error, "policy") == 0));
 	if (selected)
 		json_object_set(page, "selected", selected);
+	if (note)
+		json_object_set(page, "policy_note", note);
 	rc = reply_page(r, 200, "product", json_string_value(json_object_get(p, "name")), page);
 out:
 	json_decref(selected);
+	json_decref(note);
 	json_decref(p);
 	return rc;
 }
@@ -404,7 +428,9 @@ int page_media_get(struct req *r)
 	if (catalog_media_name_parse(r->params[0], &id, sha8) != LV_OK)
 		return reply_error(r, 404, "not_found", "This picture does not exist.", NULL);
 	rc = catalog_image_get(r->db, id, &img);
-	if (rc == LV_ENOTFOUND || (rc == LV_OK && strncmp(img.sha256, sha8, 8) != 0)) {
+	/* a picture of a product the employee may not see does not exist for them */
+	if (rc == LV_ENOTFOUND || (rc == LV_OK && strncmp(img.sha256, sha8, 8) != 0) ||
+	    (rc == LV_OK && !(r->scoped && policy_scope_visible_id(&r->scope, img.product_id)))) {
 		rc = reply_error(r, 404, "not_found", "This picture does not exist.", NULL);
 		goto out;
 	}

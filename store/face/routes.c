@@ -50,6 +50,9 @@ const struct route route_table[] = {
 	{ "POST", "/cart/quick",                                 ROUTE_PAGE,  ROUTE_SESSION, ANY_ROLE, 1, page_quick_post, "quick_order_post" },
 	{ "GET",  "/checkout",                                   ROUTE_PAGE,  ROUTE_SESSION, ANY_ROLE, 0, page_checkout_get, "checkout" },
 	{ "POST", "/checkout",                                   ROUTE_PAGE,  ROUTE_SESSION, ANY_ROLE, 1, page_checkout_post, "checkout_post" },
+	/* kits (face/kit_pages.c) */
+	{ "GET",   "/kits",                                       ROUTE_PAGE,  ROUTE_SESSION, ANY_ROLE, 0, page_kits_get, "kits" },
+	{ "POST",  "/kits/add",                                   ROUTE_PAGE,  ROUTE_SESSION, ANY_ROLE, 1, page_kits_add_post, "kits_add" },
 	/* orders and approvals pages (face/order_pages.c) */
 	{ "GET",  "/orders",                                     ROUTE_PAGE,  ROUTE_SESSION, ANY_ROLE, 0, page_orders_get, "orders" },
 	{ "GET",  "/orders/:ref",                                ROUTE_PAGE,  ROUTE_SESSION, ANY_ROLE, 0, page_order_get, "order" },
@@ -88,6 +91,13 @@ const struct route route_table[] = {
 	{ "POST", "/api/v1/admin/orders/:ref/returns",           ROUTE_API,   ROUTE_SESSION, LV_ROLE_STORE_ADMIN, 1, api_admin_order_returns_post, "api_admin_order_return" },
 	{ "GET",  "/api/v1/admin/exports/payroll",               ROUTE_API,   ROUTE_SESSION, LV_ROLE_HR_ADMIN, 0, api_admin_export_payroll_get, "api_admin_export_payroll" },
 	{ "GET",  "/api/v1/admin/exports/orders",                ROUTE_API,   ROUTE_SESSION, LV_ROLE_STORE_ADMIN, 0, api_admin_export_orders_get, "api_admin_export_orders" },
+	/* policies admin API (face/api_policies.c) */
+	{ "GET",  "/api/v1/admin/policies",                      ROUTE_API,   ROUTE_SESSION, LV_ROLE_HR_ADMIN, 0, api_admin_policies_get, "api_admin_policies" },
+	{ "POST", "/api/v1/admin/policies",                      ROUTE_API,   ROUTE_SESSION, LV_ROLE_HR_ADMIN, 1, api_admin_policies_post, "api_admin_policy_create" },
+	{ "GET",  "/api/v1/admin/policies/:name",                ROUTE_API,   ROUTE_SESSION, LV_ROLE_HR_ADMIN, 0, api_admin_policy_get, "api_admin_policy" },
+	{ "PUT",  "/api/v1/admin/policies/:name",                ROUTE_API,   ROUTE_SESSION, LV_ROLE_HR_ADMIN, 1, api_admin_policy_put, "api_admin_policy_update" },
+	{ "DELETE", "/api/v1/admin/policies/:name",                ROUTE_API,   ROUTE_SESSION, LV_ROLE_HR_ADMIN, 1, api_admin_policy_delete, "api_admin_policy_delete" },
+	{ "GET",  "/api/v1/admin/policies/:name/history",        ROUTE_API,   ROUTE_SESSION, LV_ROLE_HR_ADMIN, 0, api_admin_policy_history_get, "api_admin_policy_history" },
 };
 const size_t route_count = sizeof(route_table) / sizeof(route_table[0]);
 
@@ -220,6 +230,31 @@ static int route_has_form(const struct req *r)
 	return ct && strncmp(ct, "application/x-www-form-urlencoded", 33) == 0;
 }
 
+/*
+ * Opens the signed-in employee's policy scope. Failing closed: when the
+ * policies cannot be applied, the request is refused rather than shown an
+ * unfiltered catalog. Returns LV_OK or an error already answered.
+ */
+static int route_policy_scope(struct req *r)
+{
+	int rc;
+
+	if (r->user == NULL)
+		return LV_OK;
+	rc = policy_subject_load(r->db, r->user->employee, 0, &r->subject);
+	if (rc == LV_OK)
+		rc = policy_scope_open(r->app->policies, r->db, &r->subject.s, &r->scope);
+	if (rc != LV_OK) {
+		reply_error(r, 503, "policies_unavailable",
+			    "The store cannot apply your catalog rules right now. Try again in a minute.",
+			    NULL);
+		return rc;
+	}
+	r->scoped = 1;
+	policy_scope_enter(&r->scope);
+	return LV_OK;
+}
+
 void route_dispatch(struct req *r)
 {
 	char allow[64];
@@ -261,6 +296,8 @@ void route_dispatch(struct req *r)
 		}
 	}
 	session_pick_language(r);
+	if (route_policy_scope(r) != LV_OK)
+		return;
 
 	if (r->route->access == ROUTE_SESSION && r->user == NULL) {
 		if (r->is_page && (strcmp(r->method, "GET") == 0 || strcmp(r->method, "HEAD") == 0))
