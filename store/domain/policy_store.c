@@ -758,15 +758,26 @@ int64_t policy_store_local_day(int64_t t)
 	return day;
 }
 
-/* Grows an owned-strings list and keeps s (lv_malloc'd) in it; returns s. */
-static char *store_own(char ***owned, size_t *n, size_t *cap, char *s)
+/* Keeps s (lv_malloc'd) in the list, to be freed with it; returns s. */
+static char *store_own(struct policy_strings *owned, char *s)
 {
-	if (*n == *cap) {
-		*cap = *cap ? *cap * 2 : 16;
-		*owned = lv_realloc(*owned, *cap * sizeof(**owned));
+	if (owned->n == owned->cap) {
+		owned->cap = owned->cap ? owned->cap * 2 : 16;
+		owned->v = lv_realloc(owned->v, owned->cap * sizeof(*owned->v));
 	}
-	(*owned)[(*n)++] = s;
+	owned->v[owned->n++] = s;
 	return s;
+}
+
+/* Frees every string kept and the list. */
+static void store_strings_free(struct policy_strings *owned)
+{
+	size_t i;
+
+	for (i = 0; i < owned->n; i++)
+		lv_free(owned->v[i]);
+	lv_free(owned->v);
+	memset(owned, 0, sizeof(*owned));
 }
 
 /*
@@ -774,7 +785,7 @@ static char *store_own(char ***owned, size_t *n, size_t *cap, char *s)
  * (*tags)[*ntags...], copies owned through store_own. OUT: the number.
  */
 static size_t store_tags_split(sqlite3_stmt *stmt, int col, const char ***tags, size_t *ntags,
-			       size_t *tagcap, char ***owned, size_t *nowned, size_t *capowned)
+			       size_t *tagcap, struct policy_strings *owned)
 {
 	const char *s = (const char *)sqlite3_column_text(stmt, col);
 	size_t count = 0;
@@ -782,7 +793,7 @@ static size_t store_tags_split(sqlite3_stmt *stmt, int col, const char ***tags, 
 
 	if (s == NULL || *s == '\0')
 		return 0;
-	copy = store_own(owned, nowned, capowned, lv_strdup(s));
+	copy = store_own(owned, lv_strdup(s));
 	for (;;) {
 		end = strchr(copy, TAG_SEP[0]);
 		if (*ntags == *tagcap) {
@@ -864,13 +875,9 @@ out:
 
 void policy_product_data_cleanup(struct policy_product_data *d)
 {
-	size_t i;
-
 	if (d == NULL)
 		return;
-	for (i = 0; i < d->nowned; i++)
-		lv_free(d->owned[i]);
-	lv_free(d->owned);
+	store_strings_free(&d->owned);
 	lv_free(d->tags);
 	lv_free(d->variants);
 	memset(d, 0, sizeof(*d));
@@ -906,16 +913,15 @@ int policy_product_load(struct lv_db *db, const char *key, struct policy_product
 		if (first) {
 			first = 0;
 			out->id = sqlite3_column_int64(stmt, 0);
-			out->name = store_own(&out->owned, &out->nowned, &out->capowned,
+			out->name = store_own(&out->owned,
 					      lv_db_column_strdup(stmt, 1, ""));
 			out->active = sqlite3_column_int(stmt, 2);
-			out->p.slug = store_own(&out->owned, &out->nowned, &out->capowned,
+			out->p.slug = store_own(&out->owned,
 						lv_db_column_strdup(stmt, 3, ""));
-			out->p.category = store_own(&out->owned, &out->nowned, &out->capowned,
+			out->p.category = store_own(&out->owned,
 						    lv_db_column_strdup(stmt, 4, ""));
 			out->p.restricted = sqlite3_column_int(stmt, 5);
-			store_tags_split(stmt, 6, &out->tags, &ntags, &tagcap, &out->owned,
-					 &out->nowned, &out->capowned);
+			store_tags_split(stmt, 6, &out->tags, &ntags, &tagcap, &out->owned);
 			out->p.tags = out->tags;
 			out->p.ntags = ntags;
 		}
@@ -926,13 +932,13 @@ int policy_product_load(struct lv_db *db, const char *key, struct policy_product
 			out->variants = lv_realloc(out->variants, cap * sizeof(*out->variants));
 		}
 		x = &out->variants[out->nvariants];
-		x->sku = store_own(&out->owned, &out->nowned, &out->capowned,
+		x->sku = store_own(&out->owned,
 				   lv_db_column_strdup(stmt, 7, ""));
-		x->size = store_own(&out->owned, &out->nowned, &out->capowned,
+		x->size = store_own(&out->owned,
 				    lv_db_column_strdup(stmt, 8, ""));
-		x->colour = store_own(&out->owned, &out->nowned, &out->capowned,
+		x->colour = store_own(&out->owned,
 				      lv_db_column_strdup(stmt, 9, ""));
-		x->fit = store_own(&out->owned, &out->nowned, &out->capowned,
+		x->fit = store_own(&out->owned,
 				   lv_db_column_strdup(stmt, 10, ""));
 		x->price = sqlite3_column_int64(stmt, 11);
 		if (sqlite3_column_int(stmt, 12))
@@ -950,13 +956,9 @@ out:
 
 void policy_past_cleanup(struct policy_past *p)
 {
-	size_t i;
-
 	if (p == NULL)
 		return;
-	for (i = 0; i < p->nowned; i++)
-		lv_free(p->owned[i]);
-	lv_free(p->owned);
+	store_strings_free(&p->owned);
 	lv_free(p->tags);
 	lv_free(p->lines);
 	memset(p, 0, sizeof(*p));
@@ -996,13 +998,12 @@ int policy_past_load(struct lv_db *db, int64_t employee, int64_t since, struct p
 		l = &out->lines[out->n];
 		memset(l, 0, sizeof(*l));
 		l->quantity = sqlite3_column_int64(stmt, 0);
-		l->product = store_own(&out->owned, &out->nowned, &out->capowned,
+		l->product = store_own(&out->owned,
 				       lv_db_column_strdup(stmt, 1, ""));
-		l->category = store_own(&out->owned, &out->nowned, &out->capowned,
+		l->category = store_own(&out->owned,
 					lv_db_column_strdup(stmt, 2, ""));
 		first_tag[out->n] = out->ntags;
-		l->ntags = store_tags_split(stmt, 3, &out->tags, &out->ntags, &tagcap, &out->owned,
-					    &out->nowned, &out->capowned);
+		l->ntags = store_tags_split(stmt, 3, &out->tags, &out->ntags, &tagcap, &out->owned);
 		l->day = sqlite3_column_int64(stmt, 4);
 		out->n++;
 	}

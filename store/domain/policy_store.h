@@ -148,6 +148,13 @@ int policy_subject_load(struct lv_db *db, int64_t employee, int64_t at,
 			struct policy_subject_data *out);
 void policy_subject_data_cleanup(struct policy_subject_data *d);
 
+/* Strings a loaded structure points to (lv_malloc'd, freed together). */
+struct policy_strings {
+	char **v;
+	size_t n;
+	size_t cap;
+};
+
 /*
  * A product and its variants as the engine sees them, with the strings
  * they point to.
@@ -161,9 +168,7 @@ struct policy_product_data {
 	size_t nvariants;
 	long selected;        /* index of the variant asked for by SKU, or -1 */
 	/* storage */
-	char **owned;
-	size_t nowned;
-	size_t capowned;
+	struct policy_strings owned;
 	const char **tags;
 };
 
@@ -182,9 +187,7 @@ struct policy_past {
 	struct policy_past_line *lines; /* n */
 	size_t n;
 	/* storage */
-	char **owned;
-	size_t nowned;
-	size_t capowned;
+	struct policy_strings owned;
 	const char **tags;
 	size_t ntags;
 };

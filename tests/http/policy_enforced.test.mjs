@@ -146,6 +146,7 @@ describe('catalog policies, enforced everywhere', { skip: skipReason }, () => {
 	test('property: the checkout never accepts a line that policy explain refuses', T, async () => {
 		const seed = Number(process.env.LV_POLICY_SEED || Date.now() % 1000000);
 		const rand = rng(seed);
+		console.log(`# LV_POLICY_SEED=${seed} replays this run's carts`);
 		const people = { E1001: alice, E1002: bob, E1003: carol };
 		const explain = new Map();
 		const allowed = (eid, sku) => {
