@@ -7,6 +7,7 @@
  * written with one mg_write().
  */
 #include "http.h"
+#include "server.h"
 
 #include <civetweb.h>
 #include <stdio.h>
@@ -467,6 +468,7 @@ void req_send(struct req *r)
 	if (r->content_type)
 		lv_buf_printf(&h, "Content-Type: %s\r\n", r->content_type);
 	lv_buf_printf(&h, "Content-Length: %zu\r\n", r->out.len);
+	lv_buf_printf(&h, "Keep-Alive: timeout=%d\r\n", SERVER_KEEP_ALIVE_SECONDS);
 	if (r->cache_forever)
 		lv_buf_append_str(&h, "Cache-Control: public, max-age=31536000, immutable\r\n");
 	else if (!strstr(lv_buf_str(&r->headers), "Cache-Control:"))

@@ -166,7 +166,7 @@ int server_run(struct livery *app, char *msg, size_t msglen)
 	int maint_started = 0;
 	struct sigaction sa;
 	sigset_t stop_set;
-	char threads[16];
+	char threads[16], keep_alive_ms[16];
 	int sig = 0, rc = LV_EUNAVAIL;
 	const char *options[] = {
 		"listening_ports", app->cfg.listen,
@@ -176,7 +176,7 @@ int server_run(struct livery *app, char *msg, size_t msglen)
 		/* CivetWeb gives each open connection a worker thread: a short
 		 * keep-alive stops idle browser connections from starving
 		 * everyone else (and from being a cheap denial of service). */
-		"keep_alive_timeout_ms", "2000",
+		"keep_alive_timeout_ms", keep_alive_ms,
 		"request_timeout_ms", "30000",
 		"enable_directory_listing", "no",
 		"cgi_pattern", "",
@@ -190,6 +190,7 @@ int server_run(struct livery *app, char *msg, size_t msglen)
 	};
 
 	lv_snprintf(threads, sizeof(threads), "%lld", (long long)app->cfg.threads);
+	lv_snprintf(keep_alive_ms, sizeof(keep_alive_ms), "%d", SERVER_KEEP_ALIVE_SECONDS * 1000);
 	memset(&cb, 0, sizeof(cb));
 	cb.init_thread = server_thread_init;
 	cb.exit_thread = server_thread_exit;

@@ -8,6 +8,13 @@
 #include "app.h"
 
 /*
+ * How long an idle kept-alive connection stays open. Responses say so in a
+ * Keep-Alive header, so that clients stop reusing a connection before the
+ * server closes it (otherwise a request sent just as it closes is lost).
+ */
+#define SERVER_KEEP_ALIVE_SECONDS 2
+
+/*
  * Serves until SIGTERM or SIGINT, then stops accepting, lets in-flight
  * requests finish and returns. LV_OK, or LV_EUNAVAIL with msg when the
  * listening address cannot be used.
