@@ -698,11 +698,18 @@ static int audience_match(const json_t *aud, const struct emp *e)
 	return 1;
 }
 
-/* The active programmes selecting e. OUT: *out (caller decrefs). */
-static int programmes_matching(struct lv_db *db, const struct emp *e, json_t **out)
+/*
+ * Loads employee into *e (emp_cleanup it, also on error) and the active
+ * programmes selecting them into *out (caller decrefs).
+ */
+static int programmes_matching(struct lv_db *db, int64_t employee, struct emp *e, json_t **out)
 {
-	return programmes_read(db, PROGRAMME_COLUMNS "WHERE active = 1 ORDER BY position, id",
-			       e, out);
+	int rc = emp_load(db, employee, e);
+
+	if (rc == LV_OK)
+		rc = programmes_read(db, PROGRAMME_COLUMNS "WHERE active = 1 ORDER BY position, id",
+				     e, out);
+	return rc;
 }
 
 int allowance_programmes_for_employee(struct lv_db *db, int64_t employee, int64_t at,
@@ -713,9 +720,7 @@ int allowance_programmes_for_employee(struct lv_db *db, int64_t employee, int64_
 
 	(void)at; /* audiences do not depend on time yet; retired programmes are inactive */
 	*out = NULL;
-	rc = emp_load(db, employee, &e);
-	if (rc == LV_OK)
-		rc = programmes_matching(db, &e, out);
+	rc = programmes_matching(db, employee, &e, out);
 	emp_cleanup(&e);
 	return rc;
 }
@@ -939,9 +944,7 @@ int allowance_materialise(struct lv_db *db, int64_t employee, int64_t at)
 	struct emp e;
 	int rc, own = 0;
 
-	rc = emp_load(db, employee, &e);
-	if (rc == LV_OK)
-		rc = programmes_matching(db, &e, &progs);
+	rc = programmes_matching(db, employee, &e, &progs);
 	if (rc != LV_OK)
 		goto out;
 	rc = lv_db_tx_begin(db, &own);
@@ -997,9 +1000,7 @@ int allowance_balances(struct lv_db *db, int64_t employee, int64_t at, json_t **
 	int rc, own = 0;
 
 	*out = NULL;
-	rc = emp_load(db, employee, &e);
-	if (rc == LV_OK)
-		rc = programmes_matching(db, &e, &progs);
+	rc = programmes_matching(db, employee, &e, &progs);
 	if (rc != LV_OK)
 		goto out;
 	rc = lv_db_tx_begin(db, &own);
@@ -1010,11 +1011,14 @@ int allowance_balances(struct lv_db *db, int64_t employee, int64_t at, json_t **
 		if (rc != LV_OK)
 			break;
 		prog_from_json(o, &p);
-		b = json_pack("{s:O,s:O,s:O,s:O,s:O,s:O}", "programme", json_object_get(o, "slug"),
+		b = json_pack("{s:O,s:O,s:O,s:O,s:O,s:O,s:O,s:O,s:O}",
+			      "programme", json_object_get(o, "slug"),
 			      "name", json_object_get(o, "name"), "unit", json_object_get(o, "unit"),
 			      "points_rate", json_object_get(o, "points_rate"), "overage",
 			      json_object_get(o, "overage"), "position",
-			      json_object_get(o, "position"));
+			      json_object_get(o, "position"), "id", json_object_get(o, "id"),
+			      "categories", json_object_get(o, "categories"),
+			      "tags", json_object_get(o, "tags"));
 		sum = 0;
 		if (prog_eligible(&p, e.hire_date, &from, &elig) && at >= from &&
 		    allowance_period_at(&p.rule, e.hire_date, at, &per) == LV_OK) {
@@ -1053,11 +1057,9 @@ static int current_period(struct lv_db *db, int64_t employee, int64_t programme,
 	struct emp e;
 	int rc;
 
-	rc = emp_load(db, employee, &e);
+	rc = programmes_matching(db, employee, &e, &progs);
 	if (rc == LV_OK)
 		rc = programme_get(db, programme, &o);
-	if (rc == LV_OK)
-		rc = programmes_matching(db, &e, &progs);
 	if (rc == LV_OK)
 		rc = progs_materialise(db, employee, &e, progs, at);
 	if (rc != LV_OK)

@@ -117,8 +117,9 @@ int allowance_materialise(struct lv_db *db, int64_t employee, int64_t at);
 
 /*
  * Materialises, then OUT: *out, a new JSON array (caller decrefs), one
- * object per programme of employee: {programme (slug), name, unit, balance,
- * points_rate (null for money), overage, position, period {key, start, end},
+ * object per programme of employee, in checkout order: {programme (slug),
+ * id, name, unit, balance, points_rate (null for money), overage, position,
+ * categories, tags, period {key, start, end},
  * next_reset (= period end; null when it never resets)}. A programme for
  * which the employee is not (yet) eligible is listed with balance 0 and
  * period null. Returns LV_OK, LV_ENOTFOUND or LV_EINTERNAL.

@@ -213,8 +213,8 @@ struct split_line {
 
 struct split_prog {
 	int64_t id;
-	json_t *def;     /* the programme's JSON (borrowed from progs) */
-	json_t *bal;     /* its balances entry (borrowed from balances) */
+	json_t *def;     /* its allowance_balances entry (borrowed from balances):
+			  * the programme, its balance and period */
 	int points;
 	int64_t rate;    /* minor units per point (points only) */
 	int64_t before, left;
@@ -234,7 +234,7 @@ struct split {
 	struct split_pay *pays;
 	size_t npay;
 	int64_t total, covered, ov_approval, ov_payroll, ov_deny;
-	json_t *progs_json, *balances;
+	json_t *balances;
 	char employee_status[16];
 	char *site;
 	struct order_problem problem; /* the first problem (order or line) */
@@ -259,7 +259,6 @@ static void split_cleanup(struct split *s)
 	lv_free(s->progs);
 	lv_free(s->pays);
 	lv_free(s->site);
-	json_decref(s->progs_json);
 	json_decref(s->balances);
 	memset(s, 0, sizeof(*s));
 }
@@ -502,42 +501,28 @@ out:
 /* Reads the employee's programmes and current balances (materialising). */
 static int split_progs_load(struct lv_db *db, int64_t employee, int64_t at, struct split *s)
 {
-	json_t *def, *bal;
-	size_t i, j;
+	json_t *bal;
+	size_t i;
 	int rc;
 
 	rc = allowance_balances(db, employee, at, &s->balances);
-	if (rc == LV_OK)
-		rc = allowance_programmes_for_employee(db, employee, at, &s->progs_json);
 	if (rc != LV_OK)
 		goto out;
-	s->progs = lv_calloc(json_array_size(s->progs_json) + 1, sizeof(*s->progs));
-	json_array_foreach(s->progs_json, i, def) {
-		const char *slug = json_string_value(json_object_get(def, "slug"));
+	s->progs = lv_calloc(json_array_size(s->balances) + 1, sizeof(*s->progs));
+	json_array_foreach(s->balances, i, bal) {
 		struct split_prog *p;
-		json_t *match = NULL;
 
-		json_array_foreach(s->balances, j, bal) {
-			const char *b = json_string_value(json_object_get(bal, "programme"));
-
-			if (b && slug && strcmp(b, slug) == 0) {
-				match = bal;
-				break;
-			}
-		}
-		bal = match;
 		/* not eligible yet (no current period): pays nothing */
-		if (bal == NULL || json_is_null(json_object_get(bal, "period")))
+		if (json_is_null(json_object_get(bal, "period")))
 			continue;
 		p = &s->progs[s->np++];
-		p->id = json_integer_value(json_object_get(def, "id"));
-		p->def = def;
-		p->bal = bal;
-		p->points = strcmp(json_string_value(json_object_get(def, "unit")), "points") == 0;
-		p->rate = json_integer_value(json_object_get(def, "points_rate"));
+		p->id = json_integer_value(json_object_get(bal, "id"));
+		p->def = bal;
+		p->points = strcmp(json_string_value(json_object_get(bal, "unit")), "points") == 0;
+		p->rate = json_integer_value(json_object_get(bal, "points_rate"));
 		p->before = json_integer_value(json_object_get(bal, "balance"));
 		p->left = p->before;
-		if (order_overage_parse(json_string_value(json_object_get(def, "overage")),
+		if (order_overage_parse(json_string_value(json_object_get(bal, "overage")),
 					&p->overage) != LV_OK)
 			p->overage = ORDER_OVERAGE_DENY;
 	}
@@ -717,7 +702,7 @@ static json_t *split_line_payments(const struct split *s, size_t line)
 		if (pay->line != line)
 			continue;
 		json_array_append_new(a, json_pack("{s:O,s:O,s:O,s:I,s:I}",
-			"programme", json_object_get(p->def, "slug"),
+			"programme", json_object_get(p->def, "programme"),
 			"name", json_object_get(p->def, "name"),
 			"unit", json_object_get(p->def, "unit"),
 			"amount", (json_int_t)pay->amount, "value", (json_int_t)pay->value));
@@ -753,12 +738,12 @@ static json_t *split_json(const struct split *s, const char *currency, const cha
 		const struct split_prog *p = &s->progs[i];
 
 		json_array_append_new(bals, json_pack("{s:O,s:O,s:O,s:O,s:I,s:I,s:O}",
-			"programme", json_object_get(p->def, "slug"),
+			"programme", json_object_get(p->def, "programme"),
 			"name", json_object_get(p->def, "name"),
 			"unit", json_object_get(p->def, "unit"),
 			"points_rate", json_object_get(p->def, "points_rate"),
 			"before", (json_int_t)p->before, "after", (json_int_t)p->left,
-			"next_reset", json_object_get(p->bal, "next_reset")));
+			"next_reset", json_object_get(p->def, "next_reset")));
 	}
 	ok = s->problem.code[0] == '\0';
 	return json_pack("{s:s,s:o,s:I,s:I,s:I,s:I,s:I,s:I,s:b,s:b,s:o,s:o,s:s,s:b}",
