@@ -162,6 +162,30 @@ struct policy_decision {
 	int64_t used;          /* POLICY_LIMIT: already ordered in the window */
 	char per[16];          /* POLICY_LIMIT: order, month, year, rolling_365, hire_year */
 	int64_t next_day;      /* LIMIT / NOT_ELIGIBLE: first day it becomes possible, or -1 */
+	/*
+	 * The numbers and names behind a refusal, in no language, for the
+	 * store's translated sentence (the reasons' texts are English):
+	 *   LIMIT: target/target_kind name what is limited when the rule has
+	 *   no label ("what" then holds the English words); ordering is this
+	 *   order's quantity; hire_unknown says a hire-year limit fell back to
+	 *   the calendar year.
+	 *   NOT_ELIGIBLE: days of service needed (-1: an employment-type rule),
+	 *   types the employment types admitted (", "-joined); hire_unknown:
+	 *   days are needed and the hire date is unknown.
+	 *   NOT_APPROVED: note (HR's own sentence, when the rule has one) and
+	 *   the approved colours, fits and sizes (", "-joined; "" = any).
+	 */
+	char label[128];       /* LIMIT: HR's label of the limit, "" when none */
+	char target[65];       /* LIMIT: the product, category or tag named by the rule */
+	char target_kind[12];  /* "product", "category" or "tag" */
+	int64_t ordering;      /* LIMIT: the quantity in the order being checked */
+	int64_t days;          /* NOT_ELIGIBLE: days of service needed, or -1 */
+	char types[96];        /* NOT_ELIGIBLE: the employment types admitted */
+	int hire_unknown;      /* LIMIT / NOT_ELIGIBLE: see above */
+	char note[256];        /* NOT_APPROVED: the dress-code rule's note, or "" */
+	char colours[96];      /* NOT_APPROVED: the approved values, or "" */
+	char fits[96];
+	char sizes[96];
 };
 
 struct policy_view;
@@ -238,6 +262,9 @@ json_t *policy_view_kits(const struct policy_view *v);
 
 /* "2026-03-14" for a day number (days since 1970-01-01). */
 void policy_day_format(int64_t day, char out[11]);
+
+/* OUT: the year, month (1..12) and day of the month of a day number. */
+void policy_day_civil(int64_t day, int64_t *year, int *month, int *mday);
 
 /* The day number of "YYYY-MM-DD"; LV_OK or LV_EINVAL. */
 int policy_day_parse(const char *s, int64_t *day);

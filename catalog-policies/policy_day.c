@@ -88,6 +88,11 @@ int64_t pol_day_anniversary(int64_t hire, int64_t y)
 	return pol_day_from_civil(y, m, d);
 }
 
+void policy_day_civil(int64_t day, int64_t *year, int *month, int *mday)
+{
+	pol_day_to_civil(day, year, month, mday);
+}
+
 void policy_day_format(int64_t day, char out[11])
 {
 	int64_t y;

@@ -162,6 +162,7 @@ static void decision_init(struct policy_decision *d)
 	memset(d, 0, sizeof(*d));
 	d->code = POLICY_OK;
 	d->next_day = -1;
+	d->days = -1;
 }
 
 static void reason_add(struct policy_decision *d, const struct pol_policy *pol,
@@ -211,6 +212,8 @@ static int target_hits_product(const struct pol_target *t, const struct policy_p
 	return target_hits(t, p->slug, p->category, p->tags, p->ntags);
 }
 
+static void strs_words(const struct pol_strs *s, const char *last, char *out, size_t len);
+
 /* The words for what t targets: "navy-blazer", "uniforms", "products tagged logo". */
 static void target_words(const struct pol_target *t, char *out, size_t len)
 {
@@ -234,6 +237,15 @@ static void target_words(const struct pol_target *t, char *out, size_t len)
 		lv_snprintf(out + used, len - used, "%s%s",
 			    i == 0 ? "" : (i + 1 == t->names.n ? " and " : ", "), t->names.v[i]);
 	}
+}
+
+/* The rule's target in no language: kind ("product", "category", "tag") and names ", "-joined. */
+static void target_fill(const struct pol_target *t, char *kind, size_t kindlen, char *names,
+			size_t nameslen)
+{
+	lv_strlcpy(kind, t->kind == POL_TAG ? "tag" : t->kind == POL_CATEGORY ? "category" : "product",
+		   kindlen);
+	strs_words(&t->names, ", ", names, nameslen);
 }
 
 /* "a, b or c" from a list, into out. */
@@ -370,9 +382,9 @@ static int elig_check(const struct policy_view *v, const struct policy_product *
 {
 	struct policy_decision ok, bad;
 	char rule[128], what[128], date[11], types[160];
-	int64_t next = -1;
+	int64_t next = -1, days = -1;
 	size_t i, j;
-	int never = 0;
+	int never = 0, hire_unknown = 0;
 
 	decision_init(&ok);
 	decision_init(&bad);
@@ -391,6 +403,9 @@ static int elig_check(const struct policy_view *v, const struct policy_product *
 				if (v->employment_type == NULL ||
 				    !pol_strs_has_ci(&e->types, v->employment_type)) {
 					never = 1;
+					if (bad.types[0] == '\0')
+						strs_words(&e->types, ", ", bad.types,
+							   sizeof(bad.types));
 					reason_add(&bad, pol, rule,
 						   "%s: %s are only for employment type %s.",
 						   pol->title, what, types);
@@ -404,12 +419,17 @@ static int elig_check(const struct policy_view *v, const struct policy_product *
 				continue;
 			if (v->hire_day < 0) {
 				never = 1;
+				hire_unknown = 1;
+				if (e->min_days > days)
+					days = e->min_days;
 				reason_add(&bad, pol, rule,
 					   "%s: %s need %lld days of service, and your hire date is unknown.",
 					   pol->title, what, (long long)e->min_days);
 			} else if (v->today - v->hire_day < e->min_days) {
 				if (v->hire_day + e->min_days > next)
 					next = v->hire_day + e->min_days;
+				if (e->min_days > days)
+					days = e->min_days;
 				policy_day_format(v->hire_day + e->min_days, date);
 				reason_add(&bad, pol, rule,
 					   "%s: %s become available after %lld days of service, on %s.",
@@ -425,6 +445,9 @@ static int elig_check(const struct policy_view *v, const struct policy_product *
 	if (bad.nreasons) {
 		d->code = POLICY_NOT_ELIGIBLE;
 		d->next_day = never ? -1 : next;
+		d->days = days;
+		d->hire_unknown = hire_unknown;
+		lv_strlcpy(d->types, bad.types, sizeof(d->types));
 		memcpy(d->reasons, bad.reasons, sizeof(bad.reasons));
 		d->nreasons = bad.nreasons;
 		return 0;
@@ -464,6 +487,20 @@ static void dress_text(const struct pol_policy *pol, const struct pol_dress *r,
 		    c[0] || f[0] || s[0] ? " only" : " in any variant");
 }
 
+/* Adds a refusing rule to bad; the first one's note and lists are the refusal's. */
+static void dress_refusal(struct policy_decision *bad, const struct pol_policy *pol,
+			  const char *rule, const struct pol_dress *r, const char *text)
+{
+	if (bad->nreasons == 0) {
+		if (r->note)
+			lv_strlcpy(bad->note, r->note, sizeof(bad->note));
+		strs_words(&r->colours, ", ", bad->colours, sizeof(bad->colours));
+		strs_words(&r->fits, ", ", bad->fits, sizeof(bad->fits));
+		strs_words(&r->sizes, ", ", bad->sizes, sizeof(bad->sizes));
+	}
+	reason_add(bad, pol, rule, "%s", text);
+}
+
 /* Returns 1 when x is approved by the most specific applicable dress-code rules. */
 static int dress_check(const struct policy_view *v, const struct policy_product *p,
 		       const struct policy_variant *x, struct policy_decision *d)
@@ -496,11 +533,15 @@ static int dress_check(const struct policy_view *v, const struct policy_product 
 			    dress_value_ok(&r->fits, x->fit) && dress_value_ok(&r->sizes, x->size))
 				reason_add(&ok, pol, rule, "%s", text);
 			else
-				reason_add(&bad, pol, rule, "%s", text);
+				dress_refusal(&bad, pol, rule, r, text);
 		}
 	}
 	if (bad.nreasons) {
 		d->code = POLICY_NOT_APPROVED;
+		lv_strlcpy(d->note, bad.note, sizeof(d->note));
+		lv_strlcpy(d->colours, bad.colours, sizeof(d->colours));
+		lv_strlcpy(d->fits, bad.fits, sizeof(d->fits));
+		lv_strlcpy(d->sizes, bad.sizes, sizeof(d->sizes));
 		memcpy(d->reasons, bad.reasons, sizeof(bad.reasons));
 		d->nreasons = bad.nreasons;
 		return 0;
@@ -689,6 +730,10 @@ static void limit_fill(struct policy_decision *d, const struct pol_limit *l,
 	d->used = st->used;
 	lv_strlcpy(d->per, per_names[l->per], sizeof(d->per));
 	d->next_day = st->next;
+	lv_strlcpy(d->label, l->label ? l->label : "", sizeof(d->label));
+	target_fill(&l->t, d->target_kind, sizeof(d->target_kind), d->target, sizeof(d->target));
+	d->ordering = st->qty;
+	d->hire_unknown = st->no_hire;
 }
 
 int policy_view_order_check(const struct policy_view *v, const struct policy_line *lines,

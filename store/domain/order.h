@@ -96,6 +96,8 @@ struct order_checkout_req {
 	/* the employee's catalog policies (NULL: none; a restricted product
 	 * is then refused like an unknown SKU) */
 	const struct policy_view *policies;
+	/* the employee's language, for refusals' sentences (NULL: English) */
+	const struct lv_i18n_catalog *i18n;
 	const char *uncovered_overage; /* [store] uncovered_overage */
 	const char *currency;          /* [store] currency */
 	struct audit_actor actor;
@@ -142,7 +144,8 @@ int order_fingerprint(const json_t *content, char hex[65]);
  */
 int order_quote(struct lv_db *db, int64_t employee, const struct order_line_req *lines,
 		size_t nlines, const char *uncovered_overage, const char *currency,
-		const struct policy_view *policies, int64_t at, json_t **out);
+		const struct policy_view *policies, const struct lv_i18n_catalog *i18n,
+		int64_t at, json_t **out);
 
 /*
  * Places the order (see the header paragraph). Returns LV_OK with

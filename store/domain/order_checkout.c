@@ -46,6 +46,7 @@
 #include "lv_log.h"
 #include "lv_mem.h"
 #include "policy_store.h"
+#include "say.h"
 
 /* ---- small helpers ---- */
 
@@ -425,7 +426,8 @@ static const char *policy_problem_code(enum policy_code c)
  * order's lines.
  */
 static int split_policies(struct lv_db *db, int64_t employee, int64_t at,
-			  const struct policy_view *policies, struct split *s)
+			  const struct policy_view *policies, const struct lv_i18n_catalog *i18n,
+			  struct split *s)
 {
 	struct policy_line *pl = lv_calloc(s->n + 1, sizeof(*pl));
 	struct policy_product *pp = lv_calloc(s->n + 1, sizeof(*pp));
@@ -434,6 +436,7 @@ static int split_policies(struct lv_db *db, int64_t employee, int64_t at,
 	const char **tags = lv_calloc(s->n * 64 + 1, sizeof(*tags));
 	size_t *index = lv_calloc(s->n + 1, sizeof(*index));
 	struct policy_past past;
+	char why[256];
 	size_t i, m = 0;
 	int rc = LV_OK;
 
@@ -477,10 +480,11 @@ static int split_policies(struct lv_db *db, int64_t employee, int64_t at,
 			if (d[i].code == POLICY_HIDDEN)
 				problem_set(&l->problem, "unknown_sku", l->req.sku,
 					    "There is no product with SKU %s in the store.", l->req.sku);
-			else
+			else {
+				say_policy_refusal(&d[i], i18n, why, sizeof(why));
 				problem_set(&l->problem, policy_problem_code(d[i].code), l->req.sku,
-					    "%s", d[i].nreasons ? d[i].reasons[0].text :
-					    "Your catalog rules do not allow this item.");
+					    "%s", why);
+			}
 			continue;
 		}
 		policy_view_price(policies, &pp[i], &pv[i], &price, NULL);
@@ -623,7 +627,8 @@ static void split_pay(struct split *s, enum order_overage uncovered)
  */
 static int split_build(struct lv_db *db, int64_t employee, const struct order_line_req *lines,
 		       size_t n, const char *uncovered_s, const char *currency,
-		       const struct policy_view *policies, int64_t at, struct split *s)
+		       const struct policy_view *policies, const struct lv_i18n_catalog *i18n,
+		       int64_t at, struct split *s)
 {
 	enum order_overage uncovered = ORDER_OVERAGE_DENY;
 	sqlite3_stmt *st = NULL;
@@ -658,7 +663,7 @@ static int split_build(struct lv_db *db, int64_t employee, const struct order_li
 		s->lines[i].req = lines[i];
 	rc = split_lines_load(db, s);
 	if (rc == LV_OK)
-		rc = split_policies(db, employee, at, policies, s);
+		rc = split_policies(db, employee, at, policies, i18n, s);
 	if (rc == LV_OK)
 		rc = split_progs_load(db, employee, at, s);
 	if (rc != LV_OK)
@@ -778,7 +783,8 @@ static int lines_resolve(struct lv_db *db, int64_t employee, const struct order_
 
 int order_quote(struct lv_db *db, int64_t employee, const struct order_line_req *lines,
 		size_t nlines, const char *uncovered_overage, const char *currency,
-		const struct policy_view *policies, int64_t at, json_t **out)
+		const struct policy_view *policies, const struct lv_i18n_catalog *i18n,
+		int64_t at, json_t **out)
 {
 	const struct order_line_req *use = NULL;
 	struct order_line_req *owned = NULL;
@@ -794,7 +800,8 @@ int order_quote(struct lv_db *db, int64_t employee, const struct order_line_req 
 		rc = cart_digest(db, employee, digest);
 	if (rc != LV_OK)
 		goto out;
-	rc = split_build(db, employee, use, n, uncovered_overage, currency, policies, at, &s);
+	rc = split_build(db, employee, use, n, uncovered_overage, currency, policies, i18n, at,
+			 &s);
 	if (rc == LV_EINVAL)
 		rc = LV_OK; /* malformed lines are a problem to show, not an error */
 	if (rc == LV_OK)
@@ -1236,7 +1243,7 @@ int order_checkout(struct lv_db *db, const struct order_checkout_req *req,
 	if (rc != LV_OK)
 		goto out;
 	rc = split_build(db, req->employee, use, n, req->uncovered_overage, req->currency,
-			 req->policies, req->at, &s);
+			 req->policies, req->i18n, req->at, &s);
 	if (rc == LV_EINVAL) {
 		refuse(res, &s.problem);
 		rc = LV_OK;

@@ -703,7 +703,7 @@ int api_checkout_quote_post(struct req *r)
 		goto out;
 	rc = order_quote(r->db, r->user->employee, b.lines.req, b.lines.n,
 			 r->app->cfg.uncovered_overage, r->app->cfg.currency, req_policies(r),
-			 lv_now(), &quote);
+			 req_i18n(r), lv_now(), &quote);
 	if (rc == LV_OK) {
 		rc = reply_json(r, 200, quote);
 		quote = NULL;
@@ -800,6 +800,7 @@ int api_checkout_post(struct req *r)
 	req.form = 0;
 	req.uncovered_overage = r->app->cfg.uncovered_overage;
 	req.policies = req_policies(r);
+	req.i18n = req_i18n(r);
 	req.currency = r->app->cfg.currency;
 	req_actor(r, &req.actor);
 	req.at = lv_now();

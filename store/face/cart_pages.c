@@ -476,7 +476,7 @@ static int checkout_render(struct req *r, int status, const struct order_problem
 	int rc;
 
 	rc = order_quote(r->db, r->user->employee, NULL, 0, r->app->cfg.uncovered_overage,
-			 r->app->cfg.currency, req_policies(r), lv_now(), &q);
+			 r->app->cfg.currency, req_policies(r), req_i18n(r), lv_now(), &q);
 	if (rc != LV_OK)
 		return reply_err_code(r, rc);
 	if (json_array_size(json_object_get(q, "lines")) == 0 && problem == NULL) {
@@ -614,6 +614,7 @@ int page_checkout_post(struct req *r)
 	creq.form = 1;
 	creq.uncovered_overage = r->app->cfg.uncovered_overage;
 	creq.policies = req_policies(r);
+	creq.i18n = req_i18n(r);
 	creq.currency = r->app->cfg.currency;
 	req_actor(r, &creq.actor);
 	/* A double click: the second request may arrive while the first

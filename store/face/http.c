@@ -190,11 +190,14 @@ int reply_redirect(struct req *r, int status, const char *location)
 	return LV_OK;
 }
 
+const struct lv_i18n_catalog *req_i18n(const struct req *r)
+{
+	return r->app->theme ? theme_catalog(r->app->theme, r->lang) : NULL;
+}
+
 const char *req_tr(const struct req *r, const char *msgid)
 {
-	if (r->app->theme == NULL)
-		return msgid;
-	return lv_i18n_get(theme_catalog(r->app->theme, r->lang), msgid);
+	return lv_i18n_get(req_i18n(r), msgid);
 }
 
 static const char *error_title_for(int status)

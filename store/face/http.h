@@ -26,6 +26,7 @@
 struct mg_connection;
 struct mg_request_info;
 struct lv_db;
+struct lv_i18n_catalog;
 struct route;
 
 #define REQ_MAX_PARAMS 4
@@ -129,6 +130,9 @@ int reply_error(struct req *r, int status, const char *reason,
 
 /* Maps an lv_err code to a status and a generic message, then reply_error. */
 int reply_err_code(struct req *r, int rc);
+
+/* The request's message catalog (NULL: English), for sentences built elsewhere (say.h). */
+const struct lv_i18n_catalog *req_i18n(const struct req *r);
 
 /* Translation for the request's language. */
 const char *req_tr(const struct req *r, const char *msgid);

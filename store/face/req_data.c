@@ -10,15 +10,10 @@
 
 #include "catalog.h"
 #include "policy_store.h"
+#include "say.h"
 #include "lv_err.h"
 #include "lv_i18n.h"
 #include "lv_mem.h"
-
-static const char *const month_names[12] = {
-	N_("January"), N_("February"), N_("March"), N_("April"), N_("May"), N_("June"),
-	N_("July"), N_("August"), N_("September"), N_("October"), N_("November"),
-	N_("December"),
-};
 
 json_t *req_money(const struct req *r, json_int_t minor)
 {
@@ -43,16 +38,24 @@ json_t *req_date(const struct req *r, int64_t at, int with_time)
 	time_t t = (time_t)at;
 	char buf[96];
 
+	size_t n;
+
 	if (at <= 0 || localtime_r(&t, &tm) == NULL)
 		return json_string("");
+	say_date_parts(req_i18n(r), tm.tm_year + 1900, tm.tm_mon, tm.tm_mday, buf, sizeof(buf));
+	n = strlen(buf);
 	if (with_time)
-		lv_snprintf(buf, sizeof(buf), "%d %s %d, %02d:%02d", tm.tm_mday,
-			    req_tr(r, month_names[tm.tm_mon]), tm.tm_year + 1900, tm.tm_hour,
-			    tm.tm_min);
-	else
-		lv_snprintf(buf, sizeof(buf), "%d %s %d", tm.tm_mday,
-			    req_tr(r, month_names[tm.tm_mon]), tm.tm_year + 1900);
+		lv_snprintf(buf + n, sizeof(buf) - n, ", %02d:%02d", tm.tm_hour, tm.tm_min);
 	return json_string(buf);
+}
+
+/* A new JSON string: the sentence for a policy refusal, in the request's language. */
+static json_t *req_refusal(const struct req *r, const struct policy_decision *d)
+{
+	char msg[512];
+
+	say_policy_refusal(d, req_i18n(r), msg, sizeof(msg));
+	return json_string(msg);
 }
 
 void req_actor(const struct req *r, struct audit_actor *out)
@@ -128,7 +131,7 @@ size_t req_product_policies(const struct req *r, json_t *p, json_t **note)
 
 		if (view && !policy_view_variant_allowed(view, &prod, &var, &d)) {
 			if (*note == NULL && d.nreasons > 0 && d.code != POLICY_HIDDEN)
-				*note = json_string(d.reasons[0].text);
+				*note = req_refusal(r, &d);
 			continue;
 		}
 		if (view)
@@ -164,8 +167,7 @@ int req_sku_allowed(const struct req *r, const char *sku, char *msg, size_t msgl
 	}
 	if (!policy_view_variant_allowed(r->scope.view, &pd.p, &pd.variants[pd.selected], &d)) {
 		rc = d.code == POLICY_HIDDEN ? LV_ENOTFOUND : LV_EFORBIDDEN;
-		lv_strlcpy(msg, d.nreasons ? d.reasons[0].text : "Your catalog rules do not allow this item.",
-			   msglen);
+		say_policy_refusal(&d, req_i18n(r), msg, msglen);
 	}
 out:
 	policy_product_data_cleanup(&pd);

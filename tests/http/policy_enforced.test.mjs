@@ -20,6 +20,7 @@ import { after, before, describe, test } from 'node:test';
 import { env, skipReason, startStack } from './lib/harness.mjs';
 import { assertApiError, keyNew, moneyLogin, programmeCreate } from './lib/money.mjs';
 import { rng } from './lib/load.mjs';
+import { poLoad } from '../browser/lib/demo.mjs';
 
 const T = { timeout: 120000 };
 
@@ -135,9 +136,17 @@ describe('catalog policies, enforced everywhere', { skip: skipReason }, () => {
 		assert.equal(order.covered, 8000);
 		assert.equal(order.overage_payroll, 8000);
 
-		/* the limit is reached: the next shirt becomes possible next year */
+		/* the limit is reached: the next shirt becomes possible next year, said in
+		 * the employee's language (alice's is French; the English is in test_say.c) */
 		const err = assertApiError(await checkout(alice, [['POL-SHT', 1]]), 422, 'limit_reached');
-		assert.match(err.message, new RegExp(`${new Date().getFullYear() + 1}-01-01`));
+		const next = new Date().getFullYear() + 1;
+		const fr = poLoad('fr');
+		const tr = (s) => { assert.ok(fr.get(s), `po/fr.po translates ${s}`); return fr.get(s); };
+		const fill = (t, v) => t.replace(/\{(\w+)\}/g, (m, k) => (k in v ? String(v[k]) : m));
+		const LIMIT = 'You have ordered {used} of {limit} {what} allowed {per}; the next one becomes available on {date}.';
+		assert.equal(err.message, fill(tr(LIMIT), {
+			used: 2, limit: 2, what: 'shirts', per: tr('per year'), date: `1 ${tr('January')} ${next}`,
+		}));
 		/* the restricted jacket is admitted for alice */
 		r = await checkout(alice, [['POL-VIP', 1]]);
 		assert.equal(r.status, 201, r.body);

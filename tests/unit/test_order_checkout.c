@@ -142,7 +142,7 @@ static void test_split_and_place(void)
 	co_line(&c, "BLZ-M", 1);
 	co_line(&c, "SHT-M", 1);
 	co_line(&c, "POLO-M", 2);
-	CHECK_INT(order_quote(db, alice, c.lines, c.req.nlines, "deny", "EUR", NULL, T0, &q), LV_OK);
+	CHECK_INT(order_quote(db, alice, c.lines, c.req.nlines, "deny", "EUR", NULL, NULL, T0, &q), LV_OK);
 	CHECK_INT(json_integer_value(json_object_get(q, "total")), 12900 + 3000 + 4998);
 	CHECK_INT(json_integer_value(json_object_get(q, "covered")), 15000 + 4998);
 	CHECK_INT(json_integer_value(json_object_get(q, "overage_approval")), 900);
@@ -425,7 +425,7 @@ static void test_cart_checkout(void)
 	CHECK_STR(res.problem.code, "cart_empty");
 	CHECK_INT(cart_add(db, e, "SHT-M", 2, msg, sizeof(msg)), LV_OK);
 	CHECK_INT(cart_add(db, e, "LAN-1", 1, msg, sizeof(msg)), LV_OK);
-	CHECK_INT(order_quote(db, e, NULL, 0, "deny", "EUR", NULL, T0, &q), LV_OK);
+	CHECK_INT(order_quote(db, e, NULL, 0, "deny", "EUR", NULL, NULL, T0, &q), LV_OK);
 	CHECK_INT(json_integer_value(json_object_get(q, "total")), 6350);
 	lv_strlcpy(digest, json_string_value(json_object_get(q, "cart_digest")), sizeof(digest));
 	CHECK_INT((int)strlen(digest), 64);
