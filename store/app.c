@@ -191,6 +191,8 @@ unsigned app_roles_for_groups(const struct livery *app, const void *groups_json)
 			roles |= LV_ROLE_STORE_ADMIN;
 		if (app_group_listed(app->cfg.role_approver, s))
 			roles |= LV_ROLE_APPROVER;
+		if (app_group_listed(app->cfg.role_auditor, s))
+			roles |= LV_ROLE_AUDITOR;
 	}
 	return roles;
 }

@@ -20,8 +20,14 @@ struct policy_runtime;
 enum lv_role {
 	LV_ROLE_HR_ADMIN = 1 << 0,
 	LV_ROLE_STORE_ADMIN = 1 << 1,
-	LV_ROLE_APPROVER = 1 << 2
+	LV_ROLE_APPROVER = 1 << 2,
+	/* sees everything the console shows and changes nothing: the
+	 * dispatcher never lets this bit pass a state-changing route */
+	LV_ROLE_AUDITOR = 1 << 3
 };
+
+/* Every role that opens the console (/admin). */
+#define LV_ROLES_CONSOLE (LV_ROLE_HR_ADMIN | LV_ROLE_STORE_ADMIN | LV_ROLE_APPROVER | LV_ROLE_AUDITOR)
 
 struct livery {
 	struct lv_config cfg;

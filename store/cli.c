@@ -22,6 +22,7 @@
 #include "lv_log.h"
 #include "lv_mem.h"
 #include "migrate.h"
+#include "routes.h"
 #include "order_cli.h"
 #include "policy_cli.h"
 #include "server.h"
@@ -304,10 +305,19 @@ static int cli_policy(int argc, char **argv)
 	return rc;
 }
 
+/* livery routes: the HTTP surface, one JSON object per route (the role tests read it). */
+static int cli_routes(const struct cli_args *a)
+{
+	(void)a;
+	route_table_print(stdout);
+	return fflush(stdout) == 0 ? 0 : 1;
+}
+
 static const struct cli_command cli_commands[] = {
 	{ "serve", "serve --config FILE", "run the store's web server", 0, 1, cli_serve },
 	{ "check-config", "check-config FILE", "check a configuration file and exit", 1, 0, cli_check_config },
 	{ "migrate", "migrate --config FILE", "create or upgrade the database", 0, 1, cli_migrate },
+	{ "routes", "routes", "print every HTTP route with its roles (JSON lines)", 0, 0, cli_routes },
 	{ "import-catalog", "import-catalog --config FILE CSV",
 	  "import products from a CSV file (all or nothing)", 1, 1, cli_import_catalog },
 };

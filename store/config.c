@@ -87,6 +87,7 @@ static const struct cfg_key cfg_keys[] = {
 	{ "roles", "hr_admin", CFG_LIST, 0, 0, "", S(role_hr_admin), 0 },
 	{ "roles", "store_admin", CFG_LIST, 0, 0, "", S(role_store_admin), 0 },
 	{ "roles", "approver", CFG_LIST, 0, 0, "", S(role_approver), 0 },
+	{ "roles", "auditor", CFG_LIST, 0, 0, "", S(role_auditor), 0 },
 };
 #undef S
 #define N_KEYS (sizeof(cfg_keys) / sizeof(cfg_keys[0]))

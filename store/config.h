@@ -63,6 +63,7 @@ struct lv_config {
 	char *role_hr_admin;
 	char *role_store_admin;
 	char *role_approver;
+	char *role_auditor;
 
 	/* derived after loading */
 	int public_https;      /* public_url is https: cookies get Secure */

@@ -15,21 +15,6 @@
 #include "lv_mem.h"
 #include "order.h"
 
-/* Turns r->out (the CSV) into a download named name. */
-static int export_csv_reply(struct req *r, const char *name)
-{
-	char disp[128];
-	int rc;
-
-	lv_snprintf(disp, sizeof(disp), "attachment; filename=\"%s\"", name);
-	rc = reply_header(r, "Content-Disposition", disp);
-	if (rc == LV_OK) {
-		r->status = 200;
-		r->content_type = "text/csv; charset=utf-8";
-	}
-	return rc;
-}
-
 /* After a failed export: the 400 or 500 page, with r->out emptied first. */
 static int export_fail(struct req *r, int rc, const char *bad_param_message)
 {
@@ -62,7 +47,7 @@ int page_export_payroll_get(struct req *r)
 		goto out;
 	}
 	lv_snprintf(name, sizeof(name), "payroll-%s.csv", period);
-	rc = export_csv_reply(r, name);
+	rc = reply_download(r, name, "text/csv; charset=utf-8");
 out:
 	return rc;
 }
@@ -85,7 +70,7 @@ int page_export_orders_get(struct req *r)
 	}
 	/* status is one of the known names here, safe in a header */
 	lv_snprintf(name, sizeof(name), "orders-%s.csv", status ? status : "placed");
-	rc = export_csv_reply(r, name);
+	rc = reply_download(r, name, "text/csv; charset=utf-8");
 out:
 	return rc;
 }

@@ -178,6 +178,28 @@ int reply_json_error(struct req *r, int status, const char *code,
 				    "message", message, "request_id", r->rid));
 }
 
+int reply_download(struct req *r, const char *name, const char *content_type)
+{
+	char safe[96], disp[160];
+	size_t i;
+	int rc;
+
+	for (i = 0; name[i] && i + 1 < sizeof(safe); i++) {
+		unsigned char c = (unsigned char)name[i];
+
+		safe[i] = (char)((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+				 (c >= '0' && c <= '9') || c == '.' || c == '-' || c == '_' ? c : '_');
+	}
+	safe[i] = '\0';
+	lv_snprintf(disp, sizeof(disp), "attachment; filename=\"%s\"", safe);
+	rc = reply_header(r, "Content-Disposition", disp);
+	if (rc == LV_OK) {
+		r->status = 200;
+		r->content_type = content_type;
+	}
+	return rc;
+}
+
 int reply_redirect(struct req *r, int status, const char *location)
 {
 	int rc = reply_header(r, "Location", location);
@@ -283,11 +305,13 @@ static json_t *reply_layout(struct req *r, const char *title, json_t *page)
 		name = name && *name ? name : json_string_value(json_object_get(p, "email"));
 		name = name ? name : "";
 		employee_name_parts(name, first, sizeof(first), initials, sizeof(initials));
-		user = json_pack("{s:s,s:s,s:s,s:b,s:b,s:b}", "name", name,
+		user = json_pack("{s:s,s:s,s:s,s:b,s:b,s:b,s:b,s:b}", "name", name,
 				 "first_name", first, "initials", initials,
 				 "is_hr_admin", (r->user->roles & LV_ROLE_HR_ADMIN) != 0,
 				 "is_store_admin", (r->user->roles & LV_ROLE_STORE_ADMIN) != 0,
-				 "is_approver", (r->user->roles & LV_ROLE_APPROVER) != 0);
+				 "is_approver", (r->user->roles & LV_ROLE_APPROVER) != 0,
+				 "is_auditor", (r->user->roles & LV_ROLE_AUDITOR) != 0,
+				 "is_console", (r->user->roles & LV_ROLES_CONSOLE) != 0);
 		json_object_set_new(d, "user", user);
 		json_object_set_new(d, "csrf", json_string(r->user->sess.csrf));
 		if (r->db)

@@ -109,6 +109,13 @@ int reply_json(struct req *r, int status, json_t *v);
 /* A JSON error body {"error":{"code","message"}}. */
 int reply_json_error(struct req *r, int status, const char *code,
 		     const char *message);
+/*
+ * Turns r->out (already filled) into a 200 download named name (letters,
+ * digits, '.', '-', '_' are kept, anything else becomes '_') of type
+ * content_type (a string literal).
+ */
+int reply_download(struct req *r, const char *name, const char *content_type);
+
 /* 302/303 to a local path or an absolute URL built by us. */
 int reply_redirect(struct req *r, int status, const char *location);
 

@@ -14,6 +14,7 @@
 #include <civetweb.h>
 #include <string.h>
 
+#include "console.h"
 #include "handlers.h"
 #include "lv_err.h"
 #include "lv_log.h"
@@ -62,8 +63,8 @@ const struct route route_table[] = {
 	{ "GET",  "/approvals",                                  ROUTE_PAGE,  ROUTE_SESSION, ANY_ROLE, 0, page_approvals_get, "approvals" },
 	{ "POST", "/approvals/:ref",                             ROUTE_PAGE,  ROUTE_SESSION, ANY_ROLE, 1, page_approval_post, "approval_decide" },
 	/* exports (face/export_pages.c) */
-	{ "GET",  "/admin/exports/payroll.csv",                  ROUTE_PAGE,  ROUTE_SESSION, LV_ROLE_HR_ADMIN, 0, page_export_payroll_get, "export_payroll" },
-	{ "GET",  "/admin/exports/orders.csv",                   ROUTE_PAGE,  ROUTE_SESSION, LV_ROLE_STORE_ADMIN, 0, page_export_orders_get, "export_orders" },
+	{ "GET",  "/admin/exports/payroll.csv",                  ROUTE_PAGE,  ROUTE_SESSION, LV_ROLE_HR_ADMIN | LV_ROLE_AUDITOR, 0, page_export_payroll_get, "export_payroll" },
+	{ "GET",  "/admin/exports/orders.csv",                   ROUTE_PAGE,  ROUTE_SESSION, LV_ROLE_STORE_ADMIN | LV_ROLE_AUDITOR, 0, page_export_orders_get, "export_orders" },
 	/* money API (face/api_money.c) */
 	{ "GET",  "/api/v1/cart",                                ROUTE_API,   ROUTE_SESSION, ANY_ROLE, 0, api_cart_get, "api_cart" },
 	{ "DELETE", "/api/v1/cart",                                ROUTE_API,   ROUTE_SESSION, ANY_ROLE, 1, api_cart_delete, "api_cart_clear" },
@@ -80,26 +81,97 @@ const struct route route_table[] = {
 	{ "GET",  "/api/v1/approvals",                           ROUTE_API,   ROUTE_SESSION, ANY_ROLE, 0, api_approvals_get, "api_approvals" },
 	{ "POST", "/api/v1/approvals/:ref",                      ROUTE_API,   ROUTE_SESSION, ANY_ROLE, 1, api_approval_post, "api_approval_decide" },
 	/* admin API (face/api_admin.c) */
-	{ "GET",  "/api/v1/admin/allowance-programmes",          ROUTE_API,   ROUTE_SESSION, LV_ROLE_HR_ADMIN, 0, api_admin_programmes_get, "api_admin_programmes" },
+	{ "GET",  "/api/v1/admin/allowance-programmes",          ROUTE_API,   ROUTE_SESSION, LV_ROLE_HR_ADMIN | LV_ROLE_AUDITOR, 0, api_admin_programmes_get, "api_admin_programmes" },
 	{ "POST", "/api/v1/admin/allowance-programmes",          ROUTE_API,   ROUTE_SESSION, LV_ROLE_HR_ADMIN, 1, api_admin_programmes_post, "api_admin_programme_create" },
-	{ "GET",  "/api/v1/admin/employees/:employee/allowances", ROUTE_API,   ROUTE_SESSION, LV_ROLE_HR_ADMIN, 0, api_admin_employee_allowances_get, "api_admin_employee_allowances" },
+	{ "GET",  "/api/v1/admin/employees/:employee/allowances", ROUTE_API,   ROUTE_SESSION, LV_ROLE_HR_ADMIN | LV_ROLE_AUDITOR, 0, api_admin_employee_allowances_get, "api_admin_employee_allowances" },
 	{ "POST", "/api/v1/admin/employees/:employee/adjustments", ROUTE_API,   ROUTE_SESSION, LV_ROLE_HR_ADMIN, 1, api_admin_adjustments_post, "api_admin_adjust" },
-	{ "GET",  "/api/v1/admin/orders",                        ROUTE_API,   ROUTE_SESSION, LV_ROLE_STORE_ADMIN, 0, api_admin_orders_get, "api_admin_orders" },
-	{ "GET",  "/api/v1/admin/orders/:ref",                   ROUTE_API,   ROUTE_SESSION, LV_ROLE_STORE_ADMIN, 0, api_admin_order_get, "api_admin_order" },
+	{ "GET",  "/api/v1/admin/orders",                        ROUTE_API,   ROUTE_SESSION, LV_ROLE_STORE_ADMIN | LV_ROLE_AUDITOR, 0, api_admin_orders_get, "api_admin_orders" },
+	{ "GET",  "/api/v1/admin/orders/:ref",                   ROUTE_API,   ROUTE_SESSION, LV_ROLE_STORE_ADMIN | LV_ROLE_AUDITOR, 0, api_admin_order_get, "api_admin_order" },
 	{ "POST", "/api/v1/admin/orders/:ref/status",            ROUTE_API,   ROUTE_SESSION, LV_ROLE_STORE_ADMIN, 1, api_admin_order_status_post, "api_admin_order_status" },
 	{ "POST", "/api/v1/admin/orders/:ref/cancel",            ROUTE_API,   ROUTE_SESSION, LV_ROLE_STORE_ADMIN, 1, api_admin_order_cancel_post, "api_admin_order_cancel" },
 	{ "POST", "/api/v1/admin/orders/:ref/returns",           ROUTE_API,   ROUTE_SESSION, LV_ROLE_STORE_ADMIN, 1, api_admin_order_returns_post, "api_admin_order_return" },
-	{ "GET",  "/api/v1/admin/exports/payroll",               ROUTE_API,   ROUTE_SESSION, LV_ROLE_HR_ADMIN, 0, api_admin_export_payroll_get, "api_admin_export_payroll" },
-	{ "GET",  "/api/v1/admin/exports/orders",                ROUTE_API,   ROUTE_SESSION, LV_ROLE_STORE_ADMIN, 0, api_admin_export_orders_get, "api_admin_export_orders" },
+	{ "GET",  "/api/v1/admin/exports/payroll",               ROUTE_API,   ROUTE_SESSION, LV_ROLE_HR_ADMIN | LV_ROLE_AUDITOR, 0, api_admin_export_payroll_get, "api_admin_export_payroll" },
+	{ "GET",  "/api/v1/admin/exports/orders",                ROUTE_API,   ROUTE_SESSION, LV_ROLE_STORE_ADMIN | LV_ROLE_AUDITOR, 0, api_admin_export_orders_get, "api_admin_export_orders" },
 	/* policies admin API (face/api_policies.c) */
-	{ "GET",  "/api/v1/admin/policies",                      ROUTE_API,   ROUTE_SESSION, LV_ROLE_HR_ADMIN, 0, api_admin_policies_get, "api_admin_policies" },
+	{ "GET",  "/api/v1/admin/policies",                      ROUTE_API,   ROUTE_SESSION, LV_ROLE_HR_ADMIN | LV_ROLE_AUDITOR, 0, api_admin_policies_get, "api_admin_policies" },
 	{ "POST", "/api/v1/admin/policies",                      ROUTE_API,   ROUTE_SESSION, LV_ROLE_HR_ADMIN, 1, api_admin_policies_post, "api_admin_policy_create" },
-	{ "GET",  "/api/v1/admin/policies/:name",                ROUTE_API,   ROUTE_SESSION, LV_ROLE_HR_ADMIN, 0, api_admin_policy_get, "api_admin_policy" },
+	{ "GET",  "/api/v1/admin/policies/:name",                ROUTE_API,   ROUTE_SESSION, LV_ROLE_HR_ADMIN | LV_ROLE_AUDITOR, 0, api_admin_policy_get, "api_admin_policy" },
 	{ "PUT",  "/api/v1/admin/policies/:name",                ROUTE_API,   ROUTE_SESSION, LV_ROLE_HR_ADMIN, 1, api_admin_policy_put, "api_admin_policy_update" },
 	{ "DELETE", "/api/v1/admin/policies/:name",                ROUTE_API,   ROUTE_SESSION, LV_ROLE_HR_ADMIN, 1, api_admin_policy_delete, "api_admin_policy_delete" },
-	{ "GET",  "/api/v1/admin/policies/:name/history",        ROUTE_API,   ROUTE_SESSION, LV_ROLE_HR_ADMIN, 0, api_admin_policy_history_get, "api_admin_policy_history" },
+	{ "GET",  "/api/v1/admin/policies/:name/history",        ROUTE_API,   ROUTE_SESSION, LV_ROLE_HR_ADMIN | LV_ROLE_AUDITOR, 0, api_admin_policy_history_get, "api_admin_policy_history" },
 };
 const size_t route_count = sizeof(route_table) / sizeof(route_table[0]);
+
+/* Every table: the store's above, then the console's areas (console.h). */
+static const struct {
+	const struct route *v;
+	const size_t *n;
+} route_groups[] = {
+	{ route_table, &route_count },
+	{ console_routes, &console_routes_n },
+};
+#define ROUTE_GROUPS (sizeof(route_groups) / sizeof(route_groups[0]))
+
+size_t route_total(void)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < ROUTE_GROUPS; i++)
+		n += *route_groups[i].n;
+	return n;
+}
+
+const struct route *route_at(size_t i)
+{
+	size_t g;
+
+	for (g = 0; g < ROUTE_GROUPS; g++) {
+		if (i < *route_groups[g].n)
+			return &route_groups[g].v[i];
+		i -= *route_groups[g].n;
+	}
+	return NULL;
+}
+
+int route_roles_admit(const struct route *rt, unsigned roles)
+{
+	if (rt->roles == 0)
+		return 1;
+	if (rt->csrf)
+		roles &= ~(unsigned)LV_ROLE_AUDITOR;
+	return (roles & rt->roles) != 0;
+}
+
+void route_table_print(FILE *f)
+{
+	static const char *const kinds[] = { "page", "api", "asset" };
+	static const struct {
+		unsigned bit;
+		const char *name;
+	} names[] = {
+		{ LV_ROLE_HR_ADMIN, "hr_admin" }, { LV_ROLE_STORE_ADMIN, "store_admin" },
+		{ LV_ROLE_APPROVER, "approver" }, { LV_ROLE_AUDITOR, "auditor" },
+	};
+	const struct route *rt;
+	size_t i, k;
+	int first;
+
+	for (i = 0; (rt = route_at(i)) != NULL; i++) {
+		fprintf(f, "{\"method\":\"%s\",\"pattern\":\"%s\",\"kind\":\"%s\","
+			   "\"session\":%s,\"csrf\":%s,\"name\":\"%s\",\"roles\":[",
+			rt->method, rt->pattern, kinds[rt->kind],
+			rt->access == ROUTE_SESSION ? "true" : "false", rt->csrf ? "true" : "false",
+			rt->name);
+		first = 1;
+		for (k = 0; k < sizeof(names) / sizeof(names[0]); k++) {
+			if (!route_roles_admit(rt, names[k].bit) || rt->roles == 0)
+				continue;
+			fprintf(f, "%s\"%s\"", first ? "" : ",", names[k].name);
+			first = 0;
+		}
+		fprintf(f, "]}\n");
+	}
+}
 
 /*
  * Matches path against pattern, copying ":name" segments into r->params
@@ -143,8 +215,8 @@ int route_match(struct req *r, const char *method, const char *path,
 
 	*route = NULL;
 	allow[0] = '\0';
-	for (i = 0; i < route_count; i++) {
-		const struct route *rt = &route_table[i];
+	for (i = 0; i < route_total(); i++) {
+		const struct route *rt = route_at(i);
 
 		if (!route_pattern_match(r, rt->pattern, path))
 			continue;
@@ -308,7 +380,7 @@ void route_dispatch(struct req *r)
 				    NULL);
 		return;
 	}
-	if (r->route->roles && (r->user->roles & r->route->roles) == 0) {
+	if (!route_roles_admit(r->route, r->user ? r->user->roles : 0)) {
 		reply_error(r, 403, "forbidden",
 			    "Your role does not allow this. Ask your administrator if you need access.",
 			    NULL);

@@ -6,10 +6,15 @@
  * session, which roles may use it, whether it changes state (and so needs
  * the CSRF token), and its handler. A request that matches no route is
  * refused (404, or 405 when only the method is wrong). Someone reading
- * route_table[] in routes.c sees everything the server answers.
+ * route_table[] in routes.c, and the console's tables it lists in
+ * route_groups[] (each defined next to its handlers, face/console_*.c),
+ * sees everything the server answers; route_at() walks them all, and
+ * `livery routes` prints them (the role tests iterate over that).
  */
 #ifndef LV_ROUTES_H
 #define LV_ROUTES_H
+
+#include <stdio.h>
 
 #include "http.h"
 
@@ -31,6 +36,20 @@ struct route {
 
 extern const struct route route_table[];
 extern const size_t route_count;
+
+/* The number of routes in every table, and route i of them all (NULL past the end). */
+size_t route_total(void);
+const struct route *route_at(size_t i);
+
+/*
+ * Does a user with roles pass rt's role check? A route without roles
+ * admits every signed-in user; the auditor's bit never admits to a
+ * state-changing (CSRF) route, whatever the table says.
+ */
+int route_roles_admit(const struct route *rt, unsigned roles);
+
+/* Prints every route as one JSON object per line (for `livery routes`). */
+void route_table_print(FILE *f);
 
 /*
  * Finds the route for method and path. OUT: *route and r->params. Returns

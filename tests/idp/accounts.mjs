@@ -67,6 +67,11 @@ export const ACCOUNTS = Object.freeze([
 		site: 'Paris park', locale: 'de', job_title: 'Cast member',
 		employment_type: 'part_time', groups: ['staff', 'cast'],
 	}),
+	account('grace', 'u-6d2e94c1b8a7', 'Grace', 'Nakamura', {
+		employee_id: 'E1007', department: 'Internal Audit', cost_center: 'CC-120',
+		site: 'Head office', locale: 'en', job_title: 'Internal auditor',
+		employment_type: 'full_time', groups: ['staff', 'auditors'],
+	}),
 ]);
 
 /* Returns the account whose login name is username, or undefined. */

@@ -99,7 +99,7 @@ ${error ? `<p class="error" role="alert" data-error="login_failed">${htmlEscape(
 <button type="submit">Sign in</button>
 <button type="submit" name="abort" value="1" formnovalidate>Cancel</button>
 </form>
-<p class="hint">Demo accounts: alice, bob, carol, dave, erin, frank.
+<p class="hint">Demo accounts: alice, bob, carol, dave, erin, frank, grace.
 Password (demo only): ${htmlEscape(DEMO_PASSWORD)}</p>`);
 }
 

@@ -364,6 +364,7 @@ async function liveryStartOnce(options) {
 			hr_admin: 'hr',
 			store_admin: 'store-admins',
 			approver: 'managers',
+			auditor: 'auditors',
 		},
 	};
 	for (const [sec, keys] of Object.entries(options.config || {}))
