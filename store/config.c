@@ -58,6 +58,7 @@ static const struct cfg_key cfg_keys[] = {
 	{ "server", "locale_dir", CFG_PATH, 0, 0, "/usr/share/livery/locale", S(locale_dir), 0 },
 	{ "server", "default_locale", CFG_LOCALE, 0, 0, "en", S(default_locale), 0 },
 	{ "server", "max_body_bytes", CFG_INT, 1024, 64 << 20, "1048576", S(max_body_bytes), 0 },
+	{ "server", "max_upload_bytes", CFG_INT, 1024, 256 << 20, "16777216", S(max_upload_bytes), 0 },
 	{ "server", "threads", CFG_INT, 1, 256, "32", S(threads), 0 },
 	{ "server", "log_level", CFG_LEVEL, 0, 0, "info", S(log_level), 0 },
 	{ "store", "company_name", CFG_TEXT, 0, 0, "Northwind Group", S(company_name), 0 },

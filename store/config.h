@@ -26,6 +26,7 @@ struct lv_config {
 	char *locale_dir;      /* compiled catalogs: <dir>/<lang>/LC_MESSAGES/livery.mo */
 	char *default_locale;
 	int64_t max_body_bytes;
+	int64_t max_upload_bytes;
 	int64_t threads;
 	char *log_level;
 

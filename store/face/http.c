@@ -62,6 +62,7 @@ void req_cleanup(struct req *r)
 {
 	lv_kvlist_cleanup(&r->query);
 	lv_kvlist_cleanup(&r->form);
+	lv_multipart_cleanup(&r->upload);
 	lv_buf_cleanup(&r->body);
 	lv_buf_cleanup(&r->headers);
 	lv_buf_cleanup(&r->out);
@@ -81,6 +82,13 @@ const char *req_header(const struct req *r, const char *name)
 	return mg_get_header(r->conn, name);
 }
 
+/* The most body bytes this request's route accepts. */
+static long long req_body_max(const struct req *r)
+{
+	return r->route && r->route->csrf == ROUTE_UPLOAD ? r->app->cfg.max_upload_bytes
+					    : r->app->cfg.max_body_bytes;
+}
+
 int req_body_read(struct req *r)
 {
 	char chunk[8192];
@@ -90,7 +98,8 @@ int req_body_read(struct req *r)
 	if (r->body_read)
 		return LV_OK;
 	r->body_read = 1;
-	if (cl > r->app->cfg.max_body_bytes)
+	r->body.max = (size_t)req_body_max(r);
+	if (cl > req_body_max(r))
 		return LV_ETOOBIG;
 	while ((n = mg_read(r->conn, chunk, sizeof(chunk))) > 0) {
 		if (lv_buf_append(&r->body, chunk, (size_t)n) != LV_OK)
@@ -122,6 +131,45 @@ int req_form_read(struct req *r, char *msg, size_t msglen)
 	}
 	return lv_form_parse(r->body.data ? r->body.data : "", r->body.len, 256,
 			     &r->form, msg, msglen);
+}
+
+int req_upload_need(struct req *r)
+{
+	const char *ct = req_header(r, "Content-Type");
+	char boundary[LV_MULTIPART_MAX_BOUNDARY + 1], msg[200];
+	int rc;
+
+	if (r->upload_read)
+		return LV_OK;
+	if (lv_multipart_boundary(ct, boundary, sizeof(boundary)) != LV_OK) {
+		reply_error(r, 415, "not_multipart",
+			    "This form sends files: it must be sent as multipart/form-data.", NULL);
+		return LV_EINVAL;
+	}
+	rc = req_body_read(r);
+	if (rc == LV_ETOOBIG) {
+		lv_snprintf(msg, sizeof(msg), "the largest upload accepted is %lld bytes",
+			    req_body_max(r));
+		reply_error(r, 413, "too_large", "The file is larger than the store accepts.", msg);
+		return rc;
+	}
+	if (rc == LV_OK)
+		rc = lv_multipart_parse(r->body.data ? r->body.data : "", r->body.len, boundary, 32,
+					&r->upload, msg, sizeof(msg));
+	else
+		lv_snprintf(msg, sizeof(msg), "the upload could not be read");
+	if (rc != LV_OK) {
+		reply_error(r, 400, "bad_upload",
+			    "The upload could not be read. Choose the file again and send the form.", msg);
+		return rc;
+	}
+	r->upload_read = 1;
+	return LV_OK;
+}
+
+const struct lv_multipart_part *req_upload_part(const struct req *r, const char *name)
+{
+	return r->upload_read ? lv_multipart_get(&r->upload, name) : NULL;
 }
 
 int req_form_need(struct req *r)

@@ -19,6 +19,7 @@
 #include "app.h"
 #include "lv_buf.h"
 #include "lv_http_parse.h"
+#include "lv_multipart.h"
 #include "policy_runtime.h"
 #include "policy_store.h"
 #include "session.h" /* sso/session.h */
@@ -54,6 +55,8 @@ struct req {
 	char param_buf[512];
 	struct lv_kvlist query;
 	struct lv_kvlist form;        /* urlencoded body, when parsed */
+	struct lv_multipart upload;   /* multipart body, when parsed (upload routes) */
+	int upload_read;
 	struct lv_buf body;
 	int body_read;
 
@@ -94,8 +97,22 @@ int req_form_read(struct req *r, char *msg, size_t msglen);
  */
 int req_form_need(struct req *r);
 
-/* Reads the raw body (bounded) into r->body. */
+/*
+ * Reads the raw body into r->body, bounded by [server] max_body_bytes, or
+ * max_upload_bytes on a route that takes uploads (csrf ROUTE_UPLOAD).
+ */
 int req_body_read(struct req *r);
+
+/*
+ * On an upload route, reads and parses a multipart/form-data body into
+ * r->upload (parts point into r->body). On failure the response is set
+ * (413 too large, 415 not multipart, 400 malformed, naming what is wrong)
+ * and the error code returned for the handler to pass on.
+ */
+int req_upload_need(struct req *r);
+
+/* The first part of the multipart body called name, or NULL. */
+const struct lv_multipart_part *req_upload_part(const struct req *r, const char *name);
 
 /* First value of a query / form field, or NULL. */
 const char *req_query(const struct req *r, const char *key);

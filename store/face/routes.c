@@ -13,6 +13,7 @@
 
 #include <civetweb.h>
 #include <string.h>
+#include <strings.h>
 
 #include "console.h"
 #include "handlers.h"
@@ -158,10 +159,10 @@ void route_table_print(FILE *f)
 
 	for (i = 0; (rt = route_at(i)) != NULL; i++) {
 		fprintf(f, "{\"method\":\"%s\",\"pattern\":\"%s\",\"kind\":\"%s\","
-			   "\"session\":%s,\"csrf\":%s,\"name\":\"%s\",\"roles\":[",
+			   "\"session\":%s,\"csrf\":%s,\"upload\":%s,\"name\":\"%s\",\"roles\":[",
 			rt->method, rt->pattern, kinds[rt->kind],
 			rt->access == ROUTE_SESSION ? "true" : "false", rt->csrf ? "true" : "false",
-			rt->name);
+			rt->csrf == ROUTE_UPLOAD ? "true" : "false", rt->name);
 		first = 1;
 		for (k = 0; k < sizeof(names) / sizeof(names[0]); k++) {
 			if (!route_roles_admit(rt, names[k].bit) || rt->roles == 0)
@@ -286,12 +287,29 @@ static int route_csrf_ok(struct req *r)
 	const char *origin = req_header(r, "Origin");
 	const char *token = req_header(r, "X-CSRF-Token");
 
+	const struct lv_multipart_part *part;
+	char buf[128];
+
 	if (origin && strcmp(origin, r->app->cfg.public_url) != 0)
 		return 0;
 	if (token == NULL)
 		token = req_form(r, "csrf");
+	if (token == NULL && (part = req_upload_part(r, "csrf")) != NULL &&
+	    part->len < sizeof(buf) && memchr(part->data, '\0', part->len) == NULL) {
+		memcpy(buf, part->data, part->len);
+		buf[part->len] = '\0';
+		token = buf;
+	}
 	return token != NULL && r->user != NULL &&
 	       session_csrf_check(r, token) == 0;
+}
+
+/* Is the body multipart (a form with files)? */
+static int route_has_upload(const struct req *r)
+{
+	const char *ct = req_header(r, "Content-Type");
+
+	return ct && strncasecmp(ct, "multipart/form-data", 19) == 0;
 }
 
 /* Is the body a form (whose fields may carry the CSRF token)? */
@@ -388,6 +406,15 @@ void route_dispatch(struct req *r)
 	}
 	if (r->route->csrf && route_has_form(r) && req_form_need(r) != LV_OK)
 		return; /* 413 or 400, already answered */
+	if (r->route->csrf && route_has_upload(r)) {
+		if (r->route->csrf != ROUTE_UPLOAD) {
+			reply_error(r, 415, "upload_not_accepted",
+				    "This address does not accept files.", NULL);
+			return;
+		}
+		if (req_upload_need(r) != LV_OK)
+			return; /* 413, 415 or 400, already answered */
+	}
 	if (r->route->csrf && !route_csrf_ok(r)) {
 		reply_error(r, 403, "csrf_invalid",
 			    "This form has expired or did not come from the store. Go back, reload the page and try again.",

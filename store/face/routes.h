@@ -29,10 +29,18 @@ struct route {
 	enum route_kind kind;
 	enum route_access access;
 	unsigned roles;   /* 0: any signed-in employee; else any of these bits */
-	int csrf;         /* state-changing: the session's CSRF token is required */
+	int csrf;         /* state-changing: the session's CSRF token is required
+			   * (1); ROUTE_UPLOAD: the same, and the route takes files */
 	route_handler handler;
 	const char *name; /* for logs and metrics */
 };
+
+/*
+ * The csrf value of a route that takes files: bodies up to [server]
+ * max_upload_bytes, multipart/form-data parsed by the dispatcher (the CSRF
+ * token in the part "csrf").
+ */
+#define ROUTE_UPLOAD 2
 
 extern const struct route route_table[];
 extern const size_t route_count;

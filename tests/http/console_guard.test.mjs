@@ -72,6 +72,20 @@ describe('the console and the admin API are guarded route by route', { skip: ski
 		}
 	});
 
+	test('files are accepted only by routes that take them', async () => {
+		const boundary = 'GuardTestBoundary';
+		const body = `--${boundary}\r\nContent-Disposition: form-data; name="csrf"\r\n\r\n${api.carol.csrf}\r\n`
+			+ `--${boundary}\r\nContent-Disposition: form-data; name="sku"\r\n\r\nX\r\n--${boundary}--\r\n`;
+		const takesFiles = routes.filter((rt) => rt.upload);
+		for (const rt of takesFiles)
+			assert.ok(rt.csrf && rt.session && rt.method === 'POST', `${rt.pattern}: uploads need a session and CSRF`);
+		const res = await api.carol.request('POST', '/cart/add', {
+			body, type: `multipart/form-data; boundary=${boundary}`, csrf: false,
+		});
+		assert.equal(res.status, 415, `multipart to /cart/add: ${res.status} ${res.body.slice(0, 200)}`);
+		assert.match(res.body, /upload_not_accepted/);
+	});
+
 	test('each role against each guarded route', T, async () => {
 		const guarded = routes.filter((rt) => rt.roles.length > 0);
 		assert.ok(guarded.length >= 20, `${guarded.length} guarded routes`);
