@@ -127,11 +127,11 @@ static long store_rows_find(const struct store_rows *s, const char *name)
  * Loads the stored set with changes applied: the n sources in add replace
  * the stored policies of the same names (add_names[i]), and the stored
  * policy drop (may be NULL) is left out. Returns LV_OK when it loads, or
- * LV_EINVAL with errs filled.
+ * LV_EINVAL with errs filled. OUT: *keep (may be NULL: discarded), the set.
  */
 static int store_set_check(const struct store_rows *rows, const struct policy_source *add,
 			   const char *const *add_names, size_t n, const char *drop,
-			   struct policy_errors *errs)
+			   struct policy_errors *errs, struct policy_set **keep)
 {
 	struct policy_source *src = lv_calloc(rows->n + n + 1, sizeof(*src));
 	struct policy_set *set = NULL;
@@ -151,9 +151,15 @@ static int store_set_check(const struct store_rows *rows, const struct policy_so
 	}
 	for (k = 0; k < n; k++)
 		src[m++] = add[k];
-	rc = policy_set_load(src, m, &set, errs);
+	rc = m ? policy_set_load(src, m, &set, errs) : LV_OK;
+	if (rc == LV_OK && set == NULL)
+		set = policy_set_empty();
 	if (rc != LV_OK && rc != LV_EINVAL)
 		rc = LV_EINTERNAL;
+	if (keep && rc == LV_OK) {
+		*keep = set;
+		set = NULL;
+	}
 	policy_set_unref(set);
 	lv_free(src);
 	return rc;
@@ -386,7 +392,7 @@ int policy_store_put(struct lv_db *db, const struct audit_actor *who, const char
 	}
 	src.text = pretty;
 	src.len = strlen(pretty);
-	rc = store_set_check(&rows, &src, &pname, 1, NULL, errs);
+	rc = store_set_check(&rows, &src, &pname, 1, NULL, errs, NULL);
 	if (rc != LV_OK)
 		goto out;
 	ch = at < 0 ? POLICY_CREATED : POLICY_UPDATED;
@@ -429,7 +435,7 @@ int policy_store_delete(struct lv_db *db, const struct audit_actor *who, const c
 		rc = LV_ECONFLICT;
 		goto out;
 	}
-	rc = store_set_check(&rows, NULL, NULL, 0, name, errs);
+	rc = store_set_check(&rows, NULL, NULL, 0, name, errs, NULL);
 	if (rc == LV_OK)
 		rc = store_change_write(db, who, name, "delete", rows.body[at], NULL, NULL);
 out:
@@ -481,7 +487,7 @@ int policy_store_import(struct lv_db *db, const struct audit_actor *who,
 		goto done;
 	rc = store_rows_read(db, &rows);
 	if (rc == LV_OK)
-		rc = store_set_check(&rows, norm, names, n, NULL, errs);
+		rc = store_set_check(&rows, norm, names, n, NULL, errs, NULL);
 	for (i = 0; rc == LV_OK && i < n; i++) {
 		long at = store_rows_find(&rows, names[i]);
 		const char *change = "created";
@@ -646,6 +652,22 @@ out:
 		list = NULL;
 	}
 	json_decref(list);
+	return rc;
+}
+
+int policy_store_load_set_with(struct lv_db *db, const char *name, const char *text, size_t len,
+			       struct policy_set **set, struct policy_errors *errs)
+{
+	struct store_rows rows = { 0 };
+	struct policy_source add = { name, text, len };
+	const char *names[1] = { name };
+	int rc;
+
+	*set = NULL;
+	rc = store_rows_read(db, &rows);
+	if (rc == LV_OK)
+		rc = store_set_check(&rows, &add, names, text ? 1 : 0, text ? NULL : name, errs, set);
+	store_rows_cleanup(&rows);
 	return rc;
 }
 

@@ -125,6 +125,17 @@ int policy_store_history(struct lv_db *db, const char *name, json_t **out);
  */
 int policy_store_load_set(struct lv_db *db, struct policy_set **set, struct policy_errors *errs);
 
+/*
+ * The stored set as it would be with the policy name replaced by text (len
+ * bytes; added when no stored policy has that name), or without it when
+ * text is NULL — for previews and validation; nothing is written. The
+ * text's own "name" must be name for the replacement to be exact (the
+ * caller checks). OUT: *set (reference 1). Returns LV_OK, LV_EINVAL (errs
+ * filled) or LV_EINTERNAL.
+ */
+int policy_store_load_set_with(struct lv_db *db, const char *name, const char *text, size_t len,
+			       struct policy_set **set, struct policy_errors *errs);
+
 /* ---- what decisions are about ---- */
 
 /*
