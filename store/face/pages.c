@@ -259,9 +259,8 @@ int page_product_get(struct req *r)
 		return rc;
 	/* only the variants this employee may order, at their price */
 	if (req_product_policies(r, p, &note) == 0) {
-		rc = note ? reply_error(r, 403, "not_in_your_catalog",
-					"Your catalog rules do not let you order this item.",
-					json_string_value(note))
+		/* the sentence says why, in the employee's language (say.c) */
+		rc = note ? reply_error(r, 403, "not_in_your_catalog", json_string_value(note), NULL)
 			  : reply_error(r, 404, "not_found",
 					"This product is not in the catalog (any more). Go back to the "
 					"catalog to find another.", NULL);

@@ -62,7 +62,7 @@ export function csvParse(text) {
 
 /*
  * Reads a catalog CSV (default: the demo one). Returns { products (in file
- * order: { slug, name, category, categoryName, restricted, description,
+ * order: { slug, name, category, categoryName, restricted, description, tags,
  * variants: [{ sku, size, colour, fit, price (the CSV text, e.g. "54.00"),
  * stock (a number) }] }), bySlug (Map), categories (Map slug -> { slug,
  * name, products: [product] }) }.
@@ -89,6 +89,7 @@ export function catalogLoad(file = demoCatalogPath()) {
 				categoryName: r[col.category_name],
 				restricted: col.restricted !== undefined && r[col.restricted] === '1',
 				description: col.description !== undefined ? r[col.description] : '',
+				tags: col.tags !== undefined ? r[col.tags].split('|').filter(Boolean) : [],
 				variants: [],
 			};
 			bySlug.set(slug, p);
