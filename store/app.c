@@ -14,7 +14,6 @@
 #include "lv_log.h"
 #include "lv_mem.h"
 #include "policy_runtime.h"
-#include "policy_store.h"
 #include "sso.h"
 #include "theme.h"
 
@@ -113,15 +112,17 @@ void app_free(struct livery *app)
 int app_policies_load(struct livery *app, struct lv_db *db, char *msg, size_t msglen)
 {
 	struct policy_errors errs;
-	struct policy_set *set = NULL;
 	size_t i, used = 0;
 	int rc;
 
 	policy_errors_init(&errs);
-	rc = policy_store_load_set(db, &set, &errs);
-	if (rc == LV_OK) {
-		policy_runtime_set(app->policies, set);
-	} else {
+	/* the rows and their generation (migration 0008) in one read, so
+	 * that the maintenance thread knows which changes the set has seen */
+	rc = policy_runtime_load(app->policies, db, &errs);
+	if (rc == LV_EINTERNAL) {
+		lv_snprintf(msg, msglen, "the catalog policies could not be read from the "
+			    "database (the log says why)");
+	} else if (rc != LV_OK) {
 		int n = lv_snprintf(msg, msglen, "the stored catalog policies do not load "
 				    "(check them with livery policy export and check):");
 
@@ -134,7 +135,6 @@ int app_policies_load(struct livery *app, struct lv_db *db, char *msg, size_t ms
 			used += (size_t)n;
 		}
 	}
-	policy_set_unref(set);
 	policy_errors_cleanup(&errs);
 	return rc;
 }

@@ -8,7 +8,10 @@
  * evaluating). Sets and bitmaps are reference counted, so a request keeps
  * what it started with while HR swaps in a new set. The scope that
  * lv_visible() answers for is thread-local: CivetWeb runs one request per
- * thread from start to end.
+ * thread from start to end. A second mutex serialises policy_runtime_load
+ * from its database read to its swap, so that loads swap in the order of
+ * their reads (the API's load after a change and the maintenance thread's
+ * after an import may race).
  */
 #include "policy_runtime.h"
 
@@ -20,6 +23,7 @@
 #include "lv_err.h"
 #include "lv_log.h"
 #include "lv_mem.h"
+#include "policy_store.h"
 
 #define VIS_CACHE_MAX 64
 
@@ -35,7 +39,9 @@ struct policy_visible {
 
 struct policy_runtime {
 	pthread_mutex_t lock;
+	pthread_mutex_t load_lock; /* one policy_runtime_load at a time */
 	struct policy_set *set;
+	int64_t generation;        /* policy_generation.n the set was read at */
 	struct policy_visible *cache[VIS_CACHE_MAX];
 	size_t ncache;
 };
@@ -64,7 +70,9 @@ int policy_runtime_new(struct policy_runtime **out)
 	struct policy_runtime *rt = lv_calloc(1, sizeof(*rt));
 
 	pthread_mutex_init(&rt->lock, NULL);
+	pthread_mutex_init(&rt->load_lock, NULL);
 	rt->set = policy_set_empty();
+	rt->generation = POLICY_GENERATION_UNKNOWN;
 	*out = rt;
 	return LV_OK;
 }
@@ -78,11 +86,13 @@ void policy_runtime_free(struct policy_runtime *rt)
 	for (i = 0; i < rt->ncache; i++)
 		vis_unref(rt->cache[i]);
 	policy_set_unref(rt->set);
+	pthread_mutex_destroy(&rt->load_lock);
 	pthread_mutex_destroy(&rt->lock);
 	lv_free(rt);
 }
 
-void policy_runtime_set(struct policy_runtime *rt, struct policy_set *set)
+/* Makes set (a reference is taken), read at generation gen, the active one. */
+static void runtime_swap(struct policy_runtime *rt, struct policy_set *set, int64_t gen)
 {
 	struct policy_set *old;
 	struct policy_visible *drop[VIS_CACHE_MAX];
@@ -92,6 +102,7 @@ void policy_runtime_set(struct policy_runtime *rt, struct policy_set *set)
 	pthread_mutex_lock(&rt->lock);
 	old = rt->set;
 	rt->set = set;
+	rt->generation = gen;
 	n = rt->ncache;
 	memcpy(drop, rt->cache, n * sizeof(drop[0]));
 	rt->ncache = 0;
@@ -99,17 +110,94 @@ void policy_runtime_set(struct policy_runtime *rt, struct policy_set *set)
 	for (i = 0; i < n; i++)
 		vis_unref(drop[i]);
 	policy_set_unref(old);
-	lv_info("policies_active", "policies=%zu", policy_set_count(set));
+	lv_info("policies_active", "policies=%zu generation=%lld", policy_set_count(set),
+		(long long)gen);
 }
 
-struct policy_set *policy_runtime_get(struct policy_runtime *rt)
+void policy_runtime_set(struct policy_runtime *rt, struct policy_set *set)
+{
+	runtime_swap(rt, set, POLICY_GENERATION_UNKNOWN);
+}
+
+int policy_generation_read(struct lv_db *db, int64_t *n)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = lv_db_stmt(db, "SELECT n FROM policy_generation WHERE id = 1", &st);
+	int src;
+
+	*n = POLICY_GENERATION_UNKNOWN;
+	if (rc != LV_OK)
+		goto out;
+	src = sqlite3_step(st);
+	if (src == SQLITE_ROW) {
+		*n = sqlite3_column_int64(st, 0);
+	} else {
+		lv_error("policy_generation", "error=\"%s\"",
+			 src == SQLITE_DONE ? "no row" : sqlite3_errmsg(db->conn));
+		rc = LV_EINTERNAL;
+	}
+out:
+	lv_db_done(st);
+	return rc;
+}
+
+int policy_runtime_load(struct policy_runtime *rt, struct lv_db *db, struct policy_errors *errs)
+{
+	struct policy_set *set = NULL;
+	int64_t gen = POLICY_GENERATION_UNKNOWN;
+	int own, same, rc;
+
+	pthread_mutex_lock(&rt->load_lock);
+	/* a deferred read transaction: its snapshot starts at the first
+	 * SELECT, so the counter and the rows come from the same state */
+	own = sqlite3_get_autocommit(db->conn);
+	rc = own ? lv_db_exec(db, "BEGIN") : LV_OK;
+	if (rc != LV_OK)
+		goto out;
+	rc = policy_generation_read(db, &gen);
+	if (rc == LV_OK)
+		rc = policy_store_load_set(db, &set, errs);
+	rc = lv_db_tx_end(db, own, rc);
+	if (rc != LV_OK)
+		goto out;
+	pthread_mutex_lock(&rt->lock);
+	same = rt->generation == gen && gen != POLICY_GENERATION_UNKNOWN;
+	pthread_mutex_unlock(&rt->lock);
+	if (!same)
+		runtime_swap(rt, set, gen);
+out:
+	pthread_mutex_unlock(&rt->load_lock);
+	policy_set_unref(set);
+	if (rc != LV_OK && rc != LV_EINVAL)
+		rc = LV_EINTERNAL;
+	return rc;
+}
+
+int64_t policy_runtime_generation(struct policy_runtime *rt)
+{
+	int64_t gen;
+
+	pthread_mutex_lock(&rt->lock);
+	gen = rt->generation;
+	pthread_mutex_unlock(&rt->lock);
+	return gen;
+}
+
+struct policy_set *policy_runtime_get_at(struct policy_runtime *rt, int64_t *generation)
 {
 	struct policy_set *set;
 
 	pthread_mutex_lock(&rt->lock);
 	set = policy_set_ref(rt->set);
+	if (generation)
+		*generation = rt->generation;
 	pthread_mutex_unlock(&rt->lock);
 	return set;
+}
+
+struct policy_set *policy_runtime_get(struct policy_runtime *rt)
+{
+	return policy_runtime_get_at(rt, NULL);
 }
 
 /* The applicable policies' names, joined: the bitmap cache's key. */

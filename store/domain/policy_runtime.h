@@ -14,6 +14,12 @@
  * The bitmap is computed once per set of applicable policies (employees
  * with the same policies share it) and catalog generation (migration
  * 0007), so a catalog page costs a bit test per product.
+ *
+ * The active set remembers the policy generation it was loaded at
+ * (migration 0008: a counter the policies table's triggers bump on every
+ * change, whichever process made it), so that the server can tell, with
+ * one cheap query, when another process (`livery policy import`) changed
+ * the stored policies and load them again (store/face/server.c).
  */
 #ifndef LV_POLICY_RUNTIME_H
 #define LV_POLICY_RUNTIME_H
@@ -29,12 +35,41 @@ struct policy_runtime;
 int policy_runtime_new(struct policy_runtime **out);
 void policy_runtime_free(struct policy_runtime *rt);
 
-/* Makes set (a reference is taken) the active one; requests already in a
- * scope keep theirs until they close it. */
+/* The generation of a set that was not read from the database. */
+#define POLICY_GENERATION_UNKNOWN (-1)
+
+/* Makes set (a reference is taken) the active one, of unknown generation;
+ * requests already in a scope keep theirs until they close it. */
 void policy_runtime_set(struct policy_runtime *rt, struct policy_set *set);
+
+/*
+ * Reads the stored policies and their generation in one read transaction
+ * (joining the caller's when one is open, so both match) and makes them
+ * the active set, remembering the generation. When the active set was
+ * loaded at that same generation it stays (nothing changed; its
+ * visibility bitmaps are kept). Loads are serialised, so of two racing
+ * loaders the later one, whose read is the newer, swaps last. On any
+ * error the active set stays. OUT: errs (initialised by the caller) gets
+ * every error of a set that does not load. Returns LV_OK, LV_EINVAL (the
+ * stored set does not load) or LV_EINTERNAL.
+ */
+int policy_runtime_load(struct policy_runtime *rt, struct lv_db *db, struct policy_errors *errs);
+
+/* The generation the active set was loaded at, or POLICY_GENERATION_UNKNOWN. */
+int64_t policy_runtime_generation(struct policy_runtime *rt);
 
 /* OUT: a new reference to the active set (policy_set_unref it). */
 struct policy_set *policy_runtime_get(struct policy_runtime *rt);
+
+/* As policy_runtime_get; OUT: *generation (may be NULL), the set's. */
+struct policy_set *policy_runtime_get_at(struct policy_runtime *rt, int64_t *generation);
+
+/*
+ * The stored policies' generation now (policy_generation.n; one cached
+ * statement, cheap enough to ask every few seconds). OUT: *n. Returns
+ * LV_OK or LV_EINTERNAL (logged).
+ */
+int policy_generation_read(struct lv_db *db, int64_t *n);
 
 /* One request's policies for one employee. */
 struct policy_scope {

@@ -26,6 +26,7 @@
 #include "lv_log.h"
 #include "lv_mem.h"
 #include "http_internal.h"
+#include "policy_runtime.h"
 #include "routes.h"
 #include "sso.h"
 
@@ -79,11 +80,17 @@ static double server_ms_since(const struct timespec *t0)
 }
 
 /*
- * Housekeeping while serving: every few minutes, delete expired pending
- * sign-ins, sessions and remembered logout token ids (sso_purge), on a
- * connection of its own. Stops when server_run() signals stop.
+ * Housekeeping while serving, on a connection of its own:
+ * - every POLICY_CHECK_SECONDS, whether the stored catalog policies
+ *   changed since the active set was loaded (migration 0008's counter
+ *   moved: `livery policy import` run by another process, say), and if so
+ *   the set is loaded again (server_policies_check);
+ * - every MAINTENANCE_SECONDS, expired pending sign-ins, sessions and
+ *   remembered logout token ids are deleted (sso_purge).
+ * server_run() wakes it through the condition variable to stop at once.
  */
 #define MAINTENANCE_SECONDS 300
+#define POLICY_CHECK_SECONDS 2
 
 struct maintenance {
 	struct livery *app;
@@ -92,10 +99,53 @@ struct maintenance {
 	int stop;
 };
 
+/* The last reload that failed, so that it is not tried again every check. */
+struct policy_watch {
+	int64_t failed;  /* its generation, or POLICY_GENERATION_UNKNOWN */
+	int failed_rc;   /* LV_EINVAL: the set does not load; LV_EINTERNAL */
+};
+
+/*
+ * Loads the stored policies again when their generation differs from the
+ * active set's. A set that does not load is logged and the last good set
+ * stays (app_policies_load swaps only what loads); the failed generation
+ * is not tried again until the counter moves (pw->failed), except that a
+ * database error (not a broken set) is forgiven at the next purge.
+ */
+static void server_policies_check(struct livery *app, struct lv_db *db, struct policy_watch *pw)
+{
+	struct policy_set *set;
+	char msg[1024], q[1200];
+	int64_t n, gen;
+	int rc;
+
+	if (policy_generation_read(db, &n) != LV_OK)
+		return; /* logged; asked again at the next check */
+	if (n == policy_runtime_generation(app->policies) || n == pw->failed)
+		return;
+	rc = app_policies_load(app, db, msg, sizeof(msg));
+	if (rc != LV_OK) {
+		lv_warn("policies", "what=reload_failed generation=%lld reason=%s "
+			"note=\"the last good set stays\"", (long long)n,
+			lv_log_quote(q, sizeof(q), msg));
+		pw->failed = n;
+		pw->failed_rc = rc;
+		return;
+	}
+	pw->failed = POLICY_GENERATION_UNKNOWN;
+	set = policy_runtime_get_at(app->policies, &gen);
+	lv_info("policies", "what=reload generation=%lld count=%zu", (long long)gen,
+		policy_set_count(set));
+	policy_set_unref(set);
+}
+
 static void *server_maintenance(void *arg)
 {
 	struct maintenance *m = arg;
+	struct policy_watch pw = { POLICY_GENERATION_UNKNOWN, LV_OK };
 	struct lv_db *db = NULL;
+	struct timespec now, purged_at = { 0, 0 };
+	int purged = 0, open_warned = 0;
 	char msg[512];
 
 	pthread_mutex_lock(&m->lock);
@@ -103,12 +153,26 @@ static void *server_maintenance(void *arg)
 		struct timespec until;
 
 		pthread_mutex_unlock(&m->lock);
-		if (db == NULL && app_db_open(m->app, 0, &db, msg, sizeof(msg)) != LV_OK)
-			lv_warn("maintenance", "error=\"%s\"", msg);
-		if (db && sso_purge(m->app->rp, db) != LV_OK)
-			lv_warn("maintenance", "what=sso_purge rc=failed");
+		if (db == NULL && app_db_open(m->app, 0, &db, msg, sizeof(msg)) != LV_OK) {
+			if (!open_warned) /* once, not every check */
+				lv_warn("maintenance", "error=\"%s\"", msg);
+			open_warned = 1;
+		} else {
+			open_warned = 0;
+		}
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (db && (!purged || now.tv_sec - purged_at.tv_sec >= MAINTENANCE_SECONDS)) {
+			if (sso_purge(m->app->rp, db) != LV_OK)
+				lv_warn("maintenance", "what=sso_purge rc=failed");
+			purged = 1;
+			purged_at = now;
+			if (pw.failed_rc == LV_EINTERNAL)
+				pw.failed = POLICY_GENERATION_UNKNOWN;
+		}
+		if (db)
+			server_policies_check(m->app, db, &pw);
 		clock_gettime(CLOCK_REALTIME, &until);
-		until.tv_sec += MAINTENANCE_SECONDS;
+		until.tv_sec += POLICY_CHECK_SECONDS;
 		pthread_mutex_lock(&m->lock);
 		while (!m->stop &&
 		       pthread_cond_timedwait(&m->wake, &m->lock, &until) == 0)

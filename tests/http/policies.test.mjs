@@ -6,8 +6,10 @@
  * hr_admin, may; alice gets 403; anonymous 401; changes need the CSRF
  * token); create, update (with If-Match), delete and the history with
  * before and after; a broken policy refused with 422 and every error's
- * JSON path, changing nothing; and `livery policy check / import / list /
- * export / explain` spawned as a user would run them.
+ * JSON path, changing nothing; `livery policy check / import / list /
+ * export / explain` spawned as a user would run them; and an import run
+ * while the store serves, which the store takes up within seconds (a
+ * refused one changes nothing).
  *
  * The steps share one stack and build on each other, so they run in order.
  */
@@ -263,5 +265,74 @@ describe('catalog policies in the store', { skip: skipReason }, () => {
 		assert.match(r.stderr, /no employee/);
 		r = livery(['policy', 'explain', '--config', cfg, '--employee', 'E1001']);
 		assert.equal(r.status, 2);
+	});
+
+	it('an import run while the store serves takes effect without a restart', async () => {
+		const cfg = stack.livery.configPath;
+		const slugs = async () => {
+			const r = await alice.get('/api/v1/products?per_page=48');
+			assert.equal(r.status, 200, r.body);
+			const body = r.json();
+			return (body.items || body.products).map((p) => p.slug);
+		};
+		const capPage = async () => (await alice.client.get(`${stack.base}/p/test-cap`)).status;
+		const reloads = () => [...stack.livery.log().matchAll(
+			/event=policies what=reload generation=(\d+) count=(\d+)/g)]
+			.map((m) => ({ generation: Number(m[1]), count: Number(m[2]) }));
+		const stored = () => dbInt(stack.livery, 'SELECT count(*) FROM policies');
+		const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+		/* the import of the step before may still be on its way in: wait
+		 * until the active set is the stored generation's */
+		const current = dbInt(stack.livery, 'SELECT n FROM policy_generation');
+		const active = new RegExp(`event=policies_active policies=\\d+ generation=${current}\\b`);
+		for (let t = Date.now(); !active.test(stack.livery.log()) && Date.now() - t < 10000;)
+			await sleep(200);
+		assert.match(stack.livery.log(), active, 'the store has loaded the stored policies');
+		const reloadsBefore = reloads().length;
+		/* alice (Retail Banking) may see logo wear: branch-staff admits it */
+		assert.ok((await slugs()).includes('test-cap'), 'alice sees the cap before the import');
+		assert.equal(await capPage(), 200);
+
+		const noCaps = {
+			name: 'no-caps',
+			title: 'Branch staff: no caps',
+			audience: { department: ['Retail Banking'] },
+			visibility: { deny: { products: ['test-cap'] } },
+		};
+		const file = path.join(dir, 'no-caps.json');
+		fs.writeFileSync(file, JSON.stringify(noCaps, null, 2));
+		let r = livery(['policy', 'import', '--config', cfg, file]);
+		assert.equal(r.status, 0, r.stderr);
+		assert.match(r.stdout, /no-caps\.json: created no-caps/);
+		const generation = dbInt(stack.livery, 'SELECT n FROM policy_generation');
+
+		/* the server checks every 2 s: within ~10 s the cap is gone */
+		const deadline = Date.now() + 10000;
+		let seen = await slugs();
+		while (seen.includes('test-cap') && Date.now() < deadline) {
+			await sleep(200);
+			seen = await slugs();
+		}
+		assert.ok(!seen.includes('test-cap'), `alice still sees the cap after 10 s: ${seen}`);
+		assert.ok(seen.includes('test-shirt'), `the rest stays visible: ${seen}`);
+		assert.equal(await capPage(), 404, 'the product page follows the same set');
+		const after = reloads().slice(reloadsBefore);
+		assert.deepEqual(after, [{ generation, count: stored() }],
+			'one reload line, at the imported generation, with every stored policy');
+
+		/* a broken file that, were it taken, would show the cap again: refused */
+		const broken = path.join(dir, 'no-caps-broken.json');
+		fs.writeFileSync(broken, JSON.stringify({ ...noCaps, visibility: undefined,
+			limits: BROKEN_LIMITS }));
+		r = livery(['policy', 'import', '--config', cfg, broken]);
+		assert.equal(r.status, 1, r.stdout);
+		assert.match(r.stderr, /nothing was imported/);
+		assert.equal(dbInt(stack.livery, 'SELECT n FROM policy_generation'), generation);
+		/* two checks later, nothing changed in the running store either */
+		await sleep(4500);
+		assert.ok(!(await slugs()).includes('test-cap'), 'the cap stays hidden');
+		assert.equal(await capPage(), 404);
+		assert.equal(reloads().length, reloadsBefore + 1, 'no reload after a refused import');
+		assert.doesNotMatch(stack.livery.log(), /what=reload_failed/);
 	});
 });
