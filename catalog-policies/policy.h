@@ -26,8 +26,8 @@
  *   - dress code: among the applicable rules that target the product, the
  *     most specific wins (product over category over tag); rules of equal
  *     specificity from several policies all apply (their approved values
- *     intersect). A variant is approved when its colour, fit and size are
- *     in every list the winning rules give (an absent list allows all).
+ *     intersect). A variant is approved when its colour, fit, size and logo
+ *     are in every list the winning rules give (an absent list allows all).
  *   - eligibility: every applicable rule matching the product must pass
  *     (days of service, employment type).
  *   - limits: every applicable limit matching the line applies (the
@@ -119,13 +119,15 @@ struct policy_product {
 	int restricted;
 };
 
-/* A variant (size, colour, fit as the catalog has them; "" when none). */
+/* A variant (size, colour, fit, logo as the catalog has them; "" or NULL when none). */
 struct policy_variant {
 	const char *sku;
 	const char *size;
 	const char *colour;
 	const char *fit;
-	int64_t price; /* list price, minor units */
+	int64_t price;    /* list price, minor units */
+	const char *logo; /* how the logo is applied ("Embroidered"); last, so older
+			   * initialisers that do not name it leave it NULL */
 };
 
 /* ---- decisions ---- */
@@ -173,7 +175,7 @@ struct policy_decision {
 	 *   types the employment types admitted (", "-joined); hire_unknown:
 	 *   days are needed and the hire date is unknown.
 	 *   NOT_APPROVED: note (HR's own sentence, when the rule has one) and
-	 *   the approved colours, fits and sizes (", "-joined; "" = any).
+	 *   the approved colours, fits, sizes and logos (", "-joined; "" = any).
 	 */
 	char label[128];       /* LIMIT: HR's label of the limit, "" when none */
 	char target[65];       /* LIMIT: the product, category or tag named by the rule */
@@ -186,6 +188,7 @@ struct policy_decision {
 	char colours[96];      /* NOT_APPROVED: the approved values, or "" */
 	char fits[96];
 	char sizes[96];
+	char logos[96];
 };
 
 struct policy_view;

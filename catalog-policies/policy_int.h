@@ -59,7 +59,7 @@ struct pol_sel {
 
 struct pol_dress {
 	struct pol_target t;
-	struct pol_strs colours, fits, sizes;
+	struct pol_strs colours, fits, sizes, logos;
 	const char *note;
 };
 

@@ -513,7 +513,7 @@ static void load_visibility(struct load_ctx *c, json_t *v, struct pol_policy *po
 static void load_dress(struct load_ctx *c, json_t *pj, struct pol_policy *pol)
 {
 	static const char *const keys[] = { "product", "category", "tag", "products", "colours",
-					    "fits", "sizes", "note", NULL };
+					    "fits", "sizes", "logos", "note", NULL };
 	char base[128], path[128], p[128];
 	json_t *arr, *r, *x;
 	size_t i;
@@ -540,6 +540,10 @@ static void load_dress(struct load_ctx *c, json_t *pj, struct pol_policy *pol)
 		if ((x = json_object_get(r, "sizes")) != NULL) {
 			path_key(p, path, "sizes");
 			load_strs(c, p, x, LOAD_MAX_VALUE, &d->sizes);
+		}
+		if ((x = json_object_get(r, "logos")) != NULL) {
+			path_key(p, path, "logos");
+			load_strs(c, p, x, LOAD_MAX_VALUE, &d->logos);
 		}
 		if ((x = json_object_get(r, "note")) != NULL) {
 			path_key(p, path, "note");
@@ -739,6 +743,7 @@ static void policy_cleanup(struct pol_policy *pol)
 		pol_strs_cleanup(&pol->dress[i].t.names);
 		pol_strs_cleanup(&pol->dress[i].colours);
 		pol_strs_cleanup(&pol->dress[i].fits);
+		pol_strs_cleanup(&pol->dress[i].logos);
 		pol_strs_cleanup(&pol->dress[i].sizes);
 	}
 	lv_free(pol->dress);

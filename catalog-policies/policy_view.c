@@ -470,7 +470,7 @@ static int dress_value_ok(const struct pol_strs *list, const char *value)
 static void dress_text(const struct pol_policy *pol, const struct pol_dress *r,
 		       const struct policy_product *p, char *out, size_t len)
 {
-	char c[100] = "", f[100] = "", s[100] = "";
+	char c[100] = "", f[100] = "", s[100] = "", l[100] = "";
 
 	if (r->note) {
 		lv_strlcpy(out, r->note, len);
@@ -482,9 +482,12 @@ static void dress_text(const struct pol_policy *pol, const struct pol_dress *r,
 		strs_words(&r->fits, " or ", f, sizeof(f));
 	if (r->sizes.present)
 		strs_words(&r->sizes, " or ", s, sizeof(s));
-	lv_snprintf(out, len, "%s: %s may be ordered%s%s%s%s%s%s%s.", pol->title, p->slug,
+	if (r->logos.present)
+		strs_words(&r->logos, " or ", l, sizeof(l));
+	lv_snprintf(out, len, "%s: %s may be ordered%s%s%s%s%s%s%s%s%s.", pol->title, p->slug,
 		    c[0] ? " in " : "", c, f[0] ? ", fit " : "", f, s[0] ? ", size " : "", s,
-		    c[0] || f[0] || s[0] ? " only" : " in any variant");
+		    l[0] ? ", logo " : "", l,
+		    c[0] || f[0] || s[0] || l[0] ? " only" : " in any variant");
 }
 
 /* Adds a refusing rule to bad; the first one's note and lists are the refusal's. */
@@ -497,6 +500,7 @@ static void dress_refusal(struct policy_decision *bad, const struct pol_policy *
 		strs_words(&r->colours, ", ", bad->colours, sizeof(bad->colours));
 		strs_words(&r->fits, ", ", bad->fits, sizeof(bad->fits));
 		strs_words(&r->sizes, ", ", bad->sizes, sizeof(bad->sizes));
+		strs_words(&r->logos, ", ", bad->logos, sizeof(bad->logos));
 	}
 	reason_add(bad, pol, rule, "%s", text);
 }
@@ -530,7 +534,8 @@ static int dress_check(const struct policy_view *v, const struct policy_product 
 			lv_snprintf(rule, sizeof(rule), "$.dress_code[%zu]", j);
 			dress_text(pol, r, p, text, sizeof(text));
 			if (dress_value_ok(&r->colours, x->colour) &&
-			    dress_value_ok(&r->fits, x->fit) && dress_value_ok(&r->sizes, x->size))
+			    dress_value_ok(&r->fits, x->fit) && dress_value_ok(&r->sizes, x->size) &&
+			    dress_value_ok(&r->logos, x->logo))
 				reason_add(&ok, pol, rule, "%s", text);
 			else
 				dress_refusal(&bad, pol, rule, r, text);
@@ -541,6 +546,7 @@ static int dress_check(const struct policy_view *v, const struct policy_product 
 		lv_strlcpy(d->note, bad.note, sizeof(d->note));
 		lv_strlcpy(d->colours, bad.colours, sizeof(d->colours));
 		lv_strlcpy(d->fits, bad.fits, sizeof(d->fits));
+		lv_strlcpy(d->logos, bad.logos, sizeof(d->logos));
 		lv_strlcpy(d->sizes, bad.sizes, sizeof(d->sizes));
 		memcpy(d->reasons, bad.reasons, sizeof(bad.reasons));
 		d->nreasons = bad.nreasons;

@@ -45,6 +45,7 @@ enum cc_col {
 	C_PRICE,
 	C_STOCK,
 	C_IMAGE,
+	C_LOGO,
 	C_COUNT
 };
 
@@ -68,7 +69,14 @@ static const struct cc_column {
 	[C_PRICE] = { "price", 32, 1 },
 	[C_STOCK] = { "stock", 16, 1 },
 	[C_IMAGE] = { "image", 200, 0 },
+	[C_LOGO] = { "logo", 32, 0 },
 };
+
+/* A column a header may leave out (files written before it existed). */
+static int cc_column_optional(int c)
+{
+	return c == C_LOGO;
+}
 
 #define CC_MAX_FIELDS 64       /* fields of one record that are kept */
 #define CC_MAX_TAGS 20
@@ -184,6 +192,7 @@ struct cc_variant {
 	char *size;
 	char *colour;
 	char *fit;
+	char *logo;
 	int64_t price;
 	int64_t stock;
 	size_t product;
@@ -255,6 +264,7 @@ void catalog_csv_free(struct catalog_csv *cat)
 		lv_free(cat->variants[i].size);
 		lv_free(cat->variants[i].colour);
 		lv_free(cat->variants[i].fit);
+		lv_free(cat->variants[i].logo);
 	}
 	for (i = 0; i < cat->n_images; i++) {
 		lv_free(cat->images[i].name);
@@ -880,7 +890,7 @@ static void cc_header(struct cc_parser *p)
 				 "(the columns are category, category_name, "
 				 "product_slug, product_name, description, tags, "
 				 "restricted, sku, size, colour, fit, price, "
-				 "stock, image)",
+				 "stock, image, and optionally logo)",
 				 catalog_text_quote(q, sizeof(q), p->field[i]));
 			bad = 1;
 		} else if (p->colmap[c] >= 0) {
@@ -892,7 +902,7 @@ static void cc_header(struct cc_parser *p)
 		}
 	}
 	for (c = 0; c < C_COUNT; c++) {
-		if (p->colmap[c] < 0) {
+		if (p->colmap[c] < 0 && !cc_column_optional(c)) {
 			cc_error(p, p->field_line[0], -1, "column \"%s\" is "
 				 "missing from the header", columns[c].name);
 			bad = 1;
@@ -977,6 +987,11 @@ static void cc_row(struct cc_parser *p)
 		return;
 	}
 	for (c = 0; c < C_COUNT; c++) {
+		if (p->colmap[c] < 0) { /* an optional column the file does not have */
+			ok[c] = 1;
+			v[c] = "";
+			continue;
+		}
 		ok[c] = cc_value_ok(p, c);
 		v[c] = p->field[p->colmap[c]];
 		row_ok &= ok[c];
@@ -1151,20 +1166,21 @@ static void cc_row(struct cc_parser *p)
 		}
 	}
 
-	/* the variant: one per size, colour and fit of a product */
+	/* the variant: one per size, colour, fit and logo of a product */
 	if (row_ok) {
-		char qs[48], qc[48], qf[48];
+		char qs[48], qc[48], qf[48], ql[48];
 
-		lv_snprintf(key, sizeof(key), "%zu\x1f%s\x1f%s\x1f%s", prod_idx,
-			    v[C_SIZE], v[C_COLOUR], v[C_FIT]);
+		lv_snprintf(key, sizeof(key), "%zu\x1f%s\x1f%s\x1f%s\x1f%s", prod_idx,
+			    v[C_SIZE], v[C_COLOUR], v[C_FIT], v[C_LOGO]);
 		if (smap_get(&p->variant_keys, key, &idx)) {
 			cc_error(p, line, -1, "product %s already has a variant "
-				 "with size %s, colour %s and fit %s (line %zu)",
+				 "with size %s, colour %s, fit %s and logo %s (line %zu)",
 				 catalog_text_quote(q, sizeof(q),
 						    v[C_PRODUCT_SLUG]),
 				 catalog_text_quote(qs, sizeof(qs), v[C_SIZE]),
 				 catalog_text_quote(qc, sizeof(qc), v[C_COLOUR]),
 				 catalog_text_quote(qf, sizeof(qf), v[C_FIT]),
+				 catalog_text_quote(ql, sizeof(ql), v[C_LOGO]),
 				 idx);
 			row_ok = 0;
 		} else {
@@ -1220,6 +1236,7 @@ static void cc_row(struct cc_parser *p)
 		var->size = lv_strdup(v[C_SIZE]);
 		var->colour = lv_strdup(v[C_COLOUR]);
 		var->fit = lv_strdup(v[C_FIT]);
+		var->logo = lv_strdup(v[C_LOGO]);
 		var->price = price;
 		var->stock = stock;
 		var->product = prod_idx;
@@ -1435,16 +1452,18 @@ static const char sql_images_prune[] =
 
 static const char sql_variant_upsert[] =
 	"INSERT INTO variants(product_id, sku, size, colour, fit, price, stock,"
-	" image_id, active, position, created_at, updated_at)"
-	" VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 1, ?9, ?10, ?10)"
+	" image_id, active, position, created_at, updated_at, logo)"
+	" VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 1, ?9, ?10, ?10, ?11)"
 	" ON CONFLICT(sku) DO UPDATE SET product_id = excluded.product_id,"
 	" size = excluded.size, colour = excluded.colour, fit = excluded.fit,"
+	" logo = excluded.logo,"
 	" price = excluded.price, stock = excluded.stock,"
 	" image_id = excluded.image_id, active = 1,"
 	" position = excluded.position,"
 	" updated_at = CASE WHEN product_id IS NOT excluded.product_id"
 	"  OR size IS NOT excluded.size OR colour IS NOT excluded.colour"
-	"  OR fit IS NOT excluded.fit OR price IS NOT excluded.price"
+	"  OR fit IS NOT excluded.fit OR logo IS NOT excluded.logo"
+	"  OR price IS NOT excluded.price"
 	"  OR stock IS NOT excluded.stock OR active = 0"
 	"  THEN excluded.updated_at ELSE updated_at END"
 	" RETURNING id";
@@ -1639,6 +1658,7 @@ int catalog_csv_store(struct lv_db *db, const struct catalog_csv *cat,
 			sqlite3_bind_null(stmt, 8);
 		sqlite3_bind_int64(stmt, 9, (sqlite3_int64)i);
 		sqlite3_bind_int64(stmt, 10, now);
+		lv_db_bind_text(stmt, 11, v->logo);
 		rc = cc_step_id(db, stmt, &id);
 		if (rc != LV_OK)
 			goto out;

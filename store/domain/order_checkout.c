@@ -205,7 +205,7 @@ struct split_line {
 	int restricted;  /* the product is restricted (see split_policies) */
 	int percent;     /* the share of the price allowances may pay (0..100) */
 	int64_t variant, product, price, stock;
-	char *name, *slug, *size, *colour, *fit, *category;
+	char *name, *slug, *size, *colour, *fit, *logo, *category;
 	json_t *tags;    /* array of strings */
 	int64_t total, covered;
 	enum order_overage rule;
@@ -253,6 +253,7 @@ static void split_cleanup(struct split *s)
 		lv_free(l->size);
 		lv_free(l->colour);
 		lv_free(l->fit);
+		lv_free(l->logo);
 		lv_free(l->category);
 		json_decref(l->tags);
 	}
@@ -309,7 +310,7 @@ static int split_lines_load(struct lv_db *db, struct split *s)
 		"SELECT j.key, v.id, v.product_id, v.price, v.stock,"
 		" v.active AND p.active, p.restricted, p.name, p.slug, v.size, v.colour,"
 		" v.fit, c.slug, (SELECT json_group_array(t.tag) FROM product_tags t"
-		" WHERE t.product_id = p.id)"
+		" WHERE t.product_id = p.id), v.logo"
 		" FROM json_each(?1) j JOIN variants v ON v.sku = j.value"
 		" JOIN products p ON p.id = v.product_id"
 		" JOIN categories c ON c.id = p.category_id";
@@ -348,6 +349,7 @@ static int split_lines_load(struct lv_db *db, struct split *s)
 		l->colour = lv_db_column_strdup(st, 10, "");
 		l->fit = lv_db_column_strdup(st, 11, "");
 		l->category = lv_db_column_strdup(st, 12, "");
+		l->logo = lv_db_column_strdup(st, 14, "");
 		l->tags = json_loads((const char *)sqlite3_column_text(st, 13), 0, &jerr);
 		if (l->tags == NULL)
 			l->tags = json_array();
@@ -462,7 +464,8 @@ static int split_policies(struct lv_db *db, int64_t employee, int64_t at,
 			if (pp[m].ntags < 64 && json_is_string(t))
 				tags[i * 64 + pp[m].ntags++] = json_string_value(t);
 		}
-		pv[m] = (struct policy_variant){ l->req.sku, l->size, l->colour, l->fit, l->price };
+		pv[m] = (struct policy_variant){ l->req.sku, l->size, l->colour, l->fit, l->price,
+						 l->logo };
 		pl[m] = (struct policy_line){ &pp[m], &pv[m], l->req.quantity };
 		index[m++] = i;
 	}

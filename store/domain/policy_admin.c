@@ -799,7 +799,7 @@ int policy_admin_preview(struct lv_db *db, struct policy_set *before, struct pol
 	static const char *const sql =
 		"SELECT p.id, p.slug, p.name, c.slug, p.restricted,"
 		" (SELECT json_group_array(t.tag) FROM product_tags t WHERE t.product_id = p.id),"
-		" v.sku, v.size, v.colour, v.fit, v.price"
+		" v.sku, v.size, v.colour, v.fit, v.price, v.logo"
 		" FROM variants v JOIN products p ON p.id = v.product_id"
 		" JOIN categories c ON c.id = p.category_id"
 		" WHERE p.active = 1 AND v.active = 1 ORDER BY p.name, p.id, v.position, v.id";
@@ -878,6 +878,7 @@ int policy_admin_preview(struct lv_db *db, struct policy_set *before, struct pol
 		x.colour = (const char *)sqlite3_column_text(st, 8);
 		x.fit = (const char *)sqlite3_column_text(st, 9);
 		x.price = sqlite3_column_int64(st, 10);
+		x.logo = (const char *)sqlite3_column_text(st, 11);
 		ok_b = vis_b && policy_view_variant_allowed(vb, &p, &x, &db_);
 		ok_a = vis_a && policy_view_variant_allowed(va, &p, &x, &da);
 		/* a product hidden or shown as a whole is listed above, not per variant */

@@ -920,7 +920,7 @@ int policy_product_load(struct lv_db *db, const char *key, struct policy_product
 		"SELECT p.id, p.name, p.active, p.slug, c.slug, p.restricted,"
 		" (SELECT group_concat(tag, char(31)) FROM (SELECT t.tag FROM product_tags t"
 		"   WHERE t.product_id = p.id ORDER BY t.tag)),"
-		" v.sku, v.size, v.colour, v.fit, v.price, v.sku = ?1"
+		" v.sku, v.size, v.colour, v.fit, v.price, v.sku = ?1, v.logo"
 		" FROM products p JOIN categories c ON c.id = p.category_id"
 		" LEFT JOIN variants v ON v.product_id = p.id AND (v.active = 1 OR v.sku = ?1)"
 		" WHERE p.id = coalesce((SELECT product_id FROM variants WHERE sku = ?1),"
@@ -963,6 +963,8 @@ int policy_product_load(struct lv_db *db, const char *key, struct policy_product
 		x->fit = store_own(&out->owned,
 				   lv_db_column_strdup(stmt, 10, ""));
 		x->price = sqlite3_column_int64(stmt, 11);
+		x->logo = store_own(&out->owned,
+				    lv_db_column_strdup(stmt, 13, ""));
 		if (sqlite3_column_int(stmt, 12))
 			out->selected = (long)out->nvariants;
 		out->nvariants++;

@@ -161,8 +161,9 @@ static void say_not_approved(const struct policy_decision *d, const struct lv_i1
 {
 	const char *name[] = { "values" }, *value[1];
 	const char *pair[] = { "first", "next" }, *pairv[2];
-	const char *lists[3] = { d->colours, d->fits, d->sizes };
-	const char *words[3] = { N_("colour {values}"), N_("fit {values}"), N_("size {values}") };
+	const char *lists[4] = { d->colours, d->fits, d->sizes, d->logos };
+	const char *words[4] = { N_("colour {values}"), N_("fit {values}"), N_("size {values}"),
+				 N_("logo {values}") };
 	char choices[400] = "", part[160], joined[400];
 	size_t i;
 
@@ -170,7 +171,7 @@ static void say_not_approved(const struct policy_decision *d, const struct lv_i1
 		lv_strlcpy(out, d->note, len);
 		return;
 	}
-	for (i = 0; i < 3; i++) {
+	for (i = 0; i < 4; i++) {
 		if (lists[i][0] == '\0')
 			continue;
 		value[0] = lists[i];

@@ -240,7 +240,7 @@ static int page_variant_fits(json_t *var, const char *attr, const char *chosen)
 int page_product_get(struct req *r)
 {
 	const char *size = req_query(r, "size"), *colour = req_query(r, "colour");
-	const char *fit = req_query(r, "fit");
+	const char *fit = req_query(r, "fit"), *logo = req_query(r, "logo");
 	/* back from POST /cart/add: ?added=SKU, or ?cart_error=code&sku=SKU */
 	const char *added = req_query(r, "added"), *cart_error = req_query(r, "cart_error");
 	const char *want = added ? added : req_query(r, "sku");
@@ -280,17 +280,19 @@ int page_product_get(struct req *r)
 		json_int_t stock = json_integer_value(json_object_get(var, "stock"));
 		int fits = page_variant_fits(var, "size", size) &&
 			   page_variant_fits(var, "colour", colour) &&
-			   page_variant_fits(var, "fit", fit);
-		json_t *v = json_pack("{s:O,s:O,s:O,s:O,s:o,s:I,s:b,s:b,s:b}",
+			   page_variant_fits(var, "fit", fit) &&
+			   page_variant_fits(var, "logo", logo);
+		json_t *v = json_pack("{s:O,s:O,s:O,s:O,s:O,s:o,s:I,s:b,s:b,s:b}",
 				      "sku", json_object_get(var, "sku"),
 				      "size", json_object_get(var, "size"),
 				      "colour", json_object_get(var, "colour"),
 				      "fit", json_object_get(var, "fit"),
+				      "logo", json_object_get(var, "logo"),
 				      "price", req_money(r, json_integer_value(json_object_get(var, "price"))),
 				      "stock", stock, "in_stock", stock > 0,
 				      "low_stock", stock > 0 && stock <= LOW_STOCK, "selected", 0);
 
-		if (fits && (size || colour || fit)) {
+		if (fits && (size || colour || fit || logo)) {
 			matches++;
 			json_decref(selected);
 			selected = json_incref(v);
@@ -309,6 +311,7 @@ int page_product_get(struct req *r)
 		size = json_string_value(json_object_get(selected, "size"));
 		colour = json_string_value(json_object_get(selected, "colour"));
 		fit = json_string_value(json_object_get(selected, "fit"));
+		logo = json_string_value(json_object_get(selected, "logo"));
 	}
 	if (matches != 1) { /* only a choice that names one variant selects it */
 		json_decref(selected);
@@ -330,6 +333,13 @@ int page_product_get(struct req *r)
 		"sizes", page_picker(json_object_get(p, "sizes"), variants, "size", size),
 		"colours", page_picker(json_object_get(p, "colours"), variants, "colour", colour),
 		"fits", page_picker(json_object_get(p, "fits"), variants, "fit", fit));
+	if (page && json_array_size(json_object_get(p, "logos")) > 0) {
+		json_t *prod = json_object_get(page, "product");
+
+		json_object_set_new(prod, "logos", page_picker(json_object_get(p, "logos"), variants,
+							       "logo", logo));
+		json_object_set_new(prod, "has_logos", json_true());
+	}
 	if (page == NULL) {
 		rc = LV_EINTERNAL;
 		goto out;

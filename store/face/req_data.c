@@ -125,6 +125,7 @@ size_t req_product_policies(const struct req *r, json_t *p, json_t **note)
 		struct policy_variant var = {
 			req_jstr(x, "sku"), req_jstr(x, "size"), req_jstr(x, "colour"),
 			req_jstr(x, "fit"), json_integer_value(json_object_get(x, "price")),
+			req_jstr(x, "logo"),
 		};
 		struct policy_decision d;
 		struct policy_price price = { var.price, 100 };
@@ -145,6 +146,7 @@ size_t req_product_policies(const struct req *r, json_t *p, json_t **note)
 	values_keep(p, "sizes", "size");
 	values_keep(p, "colours", "colour");
 	values_keep(p, "fits", "fit");
+	values_keep(p, "logos", "logo");
 	return n;
 }
 

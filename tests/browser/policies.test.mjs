@@ -130,6 +130,18 @@ suite('catalog policies in a browser', () => {
 			reset: 'calendar', overage: 'payroll', position: 1,
 		}));
 		cli(['allowance', 'programme-create', '--config', stack.livery.configPath, file]);
+		/* the running server picks the imported set up within seconds: wait for it */
+		const api = await moneyLogin(stack, 'alice');
+		const bankTags = new Set(bank.visibility.allow.tags);
+		const hidden = catalog.products.find((p) => !p.restricted && !p.tags.some((t) => bankTags.has(t)));
+		for (let i = 0; ; i++) {
+			const r = await api.get(`/api/v1/products?q=${encodeURIComponent(hidden.name)}&per_page=48`);
+			const items = r.json().items || r.json().products || [];
+			if (!items.some((p) => p.slug === hidden.slug))
+				break;
+			assert.ok(i < 100, 'the server applies the imported policies within 10 s');
+			await new Promise((resolve) => setTimeout(resolve, 100));
+		}
 	});
 	after(async () => {
 		for (const who of Object.values(s))

@@ -25,12 +25,14 @@ import { poLoad } from '../browser/lib/demo.mjs';
 const T = { timeout: 120000 };
 
 const CSV = [
-	'category,category_name,product_slug,product_name,description,tags,restricted,sku,size,colour,fit,price,stock,image',
-	'uniforms,Uniforms,pol-blazer,Blazer,Wool,uniform,0,POL-BLZ-NV,M,Navy,Regular,100.00,100,',
-	'uniforms,Uniforms,pol-blazer,Blazer,Wool,uniform,0,POL-BLZ-GR,M,Grey,Regular,100.00,100,',
-	'uniforms,Uniforms,pol-shirt,Shirt,Cotton,uniform|shirt,0,POL-SHT,M,White,Regular,30.00,100,',
-	'casual,Casual,pol-hoodie,Hoodie,Logo hoodie,casual,0,POL-HOOD,M,Green,Regular,40.00,100,',
-	'casual,Casual,pol-vip,VIP jacket,Only for some,vip,1,POL-VIP,M,Black,Regular,200.00,100,',
+	'category,category_name,product_slug,product_name,description,tags,restricted,sku,size,colour,fit,price,stock,image,logo',
+	'uniforms,Uniforms,pol-blazer,Blazer,Wool,uniform,0,POL-BLZ-NV,M,Navy,Regular,100.00,100,,',
+	'uniforms,Uniforms,pol-blazer,Blazer,Wool,uniform,0,POL-BLZ-GR,M,Grey,Regular,100.00,100,,',
+	'uniforms,Uniforms,pol-shirt,Shirt,Cotton,uniform|shirt,0,POL-SHT,M,White,Regular,30.00,100,,',
+	'casual,Casual,pol-hoodie,Hoodie,Logo hoodie,casual,0,POL-HOOD,M,Green,Regular,40.00,100,,',
+	'casual,Casual,pol-vip,VIP jacket,Only for some,vip,1,POL-VIP,M,Black,Regular,200.00,100,,',
+	'uniforms,Uniforms,pol-polo,Polo,Logo polo,uniform,0,POL-POLO-E,M,Navy,Regular,30.00,100,,Embroidered',
+	'uniforms,Uniforms,pol-polo,Polo,Logo polo,uniform,0,POL-POLO-P,M,Navy,Regular,25.00,100,,Printed',
 ].join('\n') + '\n';
 
 const POLICIES = [
@@ -39,7 +41,7 @@ const POLICIES = [
 		title: 'Branch staff',
 		audience: { department: ['Retail Banking'] },
 		visibility: { allow: { categories: ['uniforms'], products: ['pol-vip'] } },
-		dress_code: [{ product: 'pol-blazer', colours: ['Navy'] }],
+		dress_code: [{ product: 'pol-blazer', colours: ['Navy'] }, { product: 'pol-polo', logos: ['Embroidered'] }],
 		limits: [{ product: 'pol-shirt', max: 2, per: 'year', label: 'shirts' }],
 		price: [{ category: 'uniforms', company_pays_percent: 50 }],
 	},
@@ -51,7 +53,7 @@ const POLICIES = [
 	},
 ];
 
-const SKUS = ['POL-BLZ-NV', 'POL-BLZ-GR', 'POL-SHT', 'POL-HOOD', 'POL-VIP'];
+const SKUS = ['POL-BLZ-NV', 'POL-BLZ-GR', 'POL-SHT', 'POL-HOOD', 'POL-VIP', 'POL-POLO-E', 'POL-POLO-P'];
 
 describe('catalog policies, enforced everywhere', { skip: skipReason }, () => {
 	let stack;
@@ -91,11 +93,11 @@ describe('catalog policies, enforced everywhere', { skip: skipReason }, () => {
 	}, keyNew());
 
 	test('the catalog shows each employee what their policies allow', T, async () => {
-		assert.deepEqual(await productSlugs(alice), ['pol-blazer', 'pol-shirt', 'pol-vip'],
+		assert.deepEqual(await productSlugs(alice), ['pol-blazer', 'pol-polo', 'pol-shirt', 'pol-vip'],
 			'alice: uniforms and the admitted restricted jacket only');
-		assert.deepEqual(await productSlugs(bob), ['pol-blazer', 'pol-shirt'],
+		assert.deepEqual(await productSlugs(bob), ['pol-blazer', 'pol-polo', 'pol-shirt'],
 			'bob: everything but the denied hoodie and the restricted jacket');
-		assert.deepEqual(await productSlugs(carol), ['pol-blazer', 'pol-hoodie', 'pol-shirt'],
+		assert.deepEqual(await productSlugs(carol), ['pol-blazer', 'pol-hoodie', 'pol-polo', 'pol-shirt'],
 			'carol: no policy, so everything not restricted');
 	});
 
@@ -110,6 +112,14 @@ describe('catalog policies, enforced everywhere', { skip: skipReason }, () => {
 		assert.equal(r.status, 404, 'a restricted product is not found for someone no policy admits');
 		r = await bob.client.get(`${stack.base}/p/pol-blazer`);
 		assert.ok(r.body.includes('POL-BLZ-GR'), 'bob has no dress code: grey is offered');
+		/* logo options: only the embroidered polo for alice, both for bob */
+		r = await alice.client.get(`${stack.base}/p/pol-polo`);
+		assert.equal(r.status, 200);
+		assert.ok(r.body.includes('POL-POLO-E') && !r.body.includes('POL-POLO-P'), 'alice: the embroidered polo only');
+		assert.match(r.body, /name="logo" value="Embroidered"/);
+		assert.doesNotMatch(r.body, /name="logo" value="Printed"/);
+		r = await bob.client.get(`${stack.base}/p/pol-polo`);
+		assert.match(r.body, /name="logo" value="Printed"/);
 	});
 
 	test('the cart refuses crafted additions', T, async () => {
@@ -124,6 +134,7 @@ describe('catalog policies, enforced everywhere', { skip: skipReason }, () => {
 
 	test('the checkout re-checks every line: dress code, hidden, limits with the next date, subsidy', T, async () => {
 		assertApiError(await checkout(alice, [['POL-BLZ-GR', 1]]), 422, 'not_approved', /Navy/);
+		assertApiError(await checkout(alice, [['POL-POLO-P', 1]]), 422, 'not_approved', /Embroidered/);
 		assertApiError(await checkout(alice, [['POL-HOOD', 1]]), 422, 'unknown_sku');
 		assertApiError(await checkout(bob, [['POL-VIP', 1]]), 422, 'unknown_sku');
 		assertApiError(await checkout(alice, [['POL-SHT', 3]]), 422, 'limit_reached', /2/);

@@ -355,6 +355,42 @@ static void test_good_file(void)
 	catalog_csv_free(NULL);
 }
 
+/* The optional logo column: two variants differing only by logo are two; too long is refused. */
+static void test_logo_column(void)
+{
+	struct catalog_import_report rep;
+	static const char good[] =
+		"category,category_name,product_slug,product_name,description,tags,"
+		"restricted,sku,size,colour,fit,price,stock,image,logo\n"
+		"logo-wear,Logo wear,polo,Polo,,logo,0,P-E,M,Navy,,25,5,,Embroidered\n"
+		"logo-wear,Logo wear,polo,Polo,,logo,0,P-P,M,Navy,,20,5,,Printed\n"
+		"logo-wear,Logo wear,polo,Polo,,logo,0,P-N,M,Navy,,18,5,,\n";
+	static const char twice[] =
+		"category,category_name,product_slug,product_name,description,tags,"
+		"restricted,sku,size,colour,fit,price,stock,image,logo\n"
+		"logo-wear,Logo wear,polo,Polo,,logo,0,P-E,M,Navy,,25,5,,Embroidered\n"
+		"logo-wear,Logo wear,polo,Polo,,logo,0,P-F,M,Navy,,25,5,,Embroidered\n";
+	static const char too_long[] =
+		"category,category_name,product_slug,product_name,description,tags,"
+		"restricted,sku,size,colour,fit,price,stock,image,logo\n"
+		"logo-wear,Logo wear,polo,Polo,,logo,0,P-E,M,Navy,,25,5,,"
+		"Embroidered on the left chest pocket\n";
+
+	CHECK_INT(parse(good, &rep), LV_OK);
+	CHECK_INT(rep.variants, 3);
+	catalog_import_report_cleanup(&rep);
+	CHECK_INT(parse(twice, &rep), LV_EINVAL);
+	CHECK(has_error(&rep, "line 3: product \"polo\" already has a variant with size \"M\", "
+			"colour \"Navy\", fit \"\" and logo \"Embroidered\" (line 2)", NULL));
+	catalog_import_report_cleanup(&rep);
+	CHECK_INT(parse(too_long, &rep), LV_EINVAL);
+	CHECK(has_error(&rep, "line 2, column logo", NULL));
+	catalog_import_report_cleanup(&rep);
+	/* a file without the column (as before it existed) is still a catalog */
+	CHECK_INT(parse(HEADER "uniforms,Uniforms,shirt,Shirt,,,0,S-1,M,White,,10,1,\n", &rep), LV_OK);
+	catalog_import_report_cleanup(&rep);
+}
+
 #define ROW_OK "uniforms,Uniforms,shirt,Shirt,,,0,"
 
 static void test_bad_header(void)
@@ -445,7 +481,7 @@ static void test_duplicates_and_consistency(void)
 			&rep), LV_EINVAL);
 	dump(&rep);
 	CHECK(has_error(&rep, "line 3, column sku: \"A\" is already used on line 2", NULL));
-	CHECK(has_error(&rep, "line 4: product \"shirt\" already has a variant with size \"S\", colour \"Navy\" and fit \"\" (line 2)", NULL));
+	CHECK(has_error(&rep, "line 4: product \"shirt\" already has a variant with size \"S\", colour \"Navy\", fit \"\" and logo \"\" (line 2)", NULL));
 	CHECK(has_error(&rep, "line 5, column product_name: \"Shirts!\" differs from \"Shirt\" on line 2", NULL));
 	CHECK(has_error(&rep, "line 6, column restricted: \"1\" differs from \"0\" on line 2", NULL));
 	CHECK(has_error(&rep, "line 7, column category: \"outerwear\" differs from \"uniforms\" on line 2", NULL));
@@ -539,6 +575,7 @@ int main(void)
 	LV_RUN(test_helpers);
 	LV_RUN(test_image_check);
 	LV_RUN(test_good_file);
+	LV_RUN(test_logo_column);
 	LV_RUN(test_bad_header);
 	LV_RUN(test_column_count_and_quoting);
 	LV_RUN(test_bad_values);

@@ -140,7 +140,7 @@ static const struct policy_product cap = { "logo-cap", "accessories", t_lcp, 3, 
 static int allowed(const struct policy_view *v, const struct policy_product *p,
 		   const char *colour, struct policy_decision *d)
 {
-	struct policy_variant x = { "SKU", "M", colour, "Regular", 5000 };
+	struct policy_variant x = { "SKU", "M", colour, "Regular", 5000, "" };
 
 	return policy_view_variant_allowed(v, p, &x, d);
 }
@@ -157,7 +157,7 @@ static void test_alice(void)
 {
 	struct policy_set *set = load_examples();
 	struct policy_view *v = view_for(set, "alice", -1);
-	struct policy_variant white = { "NW-002-WH-M", "M", "White", "Regular", 3990 };
+	struct policy_variant white = { "NW-002-WH-M", "M", "White", "Regular", 3990, "" };
 	struct policy_line line = { &shirt, &white, 1 };
 	struct policy_past_line pl[2] = {
 		{ "oxford-shirt-white", "uniforms", t_ub, 2, 3, 0 },
@@ -197,7 +197,7 @@ static void test_bob(void)
 {
 	struct policy_set *set = load_examples();
 	struct policy_view *v = view_for(set, "bob", -1);
-	struct policy_variant b44 = { "NW-032-BK-44", "44", "Black", "", 8900 };
+	struct policy_variant b44 = { "NW-032-BK-44", "44", "Black", "", 8900, "" };
 	struct policy_line line = { &boots, &b44, 1 };
 	struct policy_past_line pl[1] = { { "safety-boots-s3", "safety-gear", t_sw, 2, 1, 0 } };
 	struct policy_decision d;
@@ -229,7 +229,7 @@ static void test_carol(void)
 {
 	struct policy_set *set = load_examples();
 	struct policy_view *v = view_for(set, "carol", -1);
-	struct policy_variant x = { "P", "M", "Navy", "Regular", 2990 };
+	struct policy_variant x = { "P", "M", "Navy", "Regular", 2990, "" };
 	struct policy_price pr;
 
 	CHECK_INT(policy_view_count(v), 1);
@@ -247,7 +247,7 @@ static void test_frank(void)
 {
 	struct policy_set *set = load_examples();
 	struct policy_view *v = view_for(set, "frank", -1);
-	struct policy_variant x = { "C", "", "Navy", "", 1500 };
+	struct policy_variant x = { "C", "", "Navy", "", 1500, "" };
 	struct policy_decision d;
 	struct policy_price pr;
 

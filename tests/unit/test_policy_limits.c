@@ -21,7 +21,7 @@ static const struct policy_product blue = { "oxford-shirt-blue", "uniforms", tag
 static const struct policy_product blazer = { "navy-blazer", "uniforms", tags_ub, 2, 0 };
 static const struct policy_product polo = { "logo-polo", "logo-wear", tags_logo, 2, 0 };
 static const struct policy_product secret = { "secret", "uniforms", tags_ub, 2, 1 };
-static const struct policy_variant var = { "S-1", "M", "White", "", 3000 };
+static const struct policy_variant var = { "S-1", "M", "White", "", 3000, "" };
 
 static int64_t day(const char *s)
 {

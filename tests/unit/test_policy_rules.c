@@ -204,9 +204,46 @@ static void test_visibility(void)
 static int variant_ok(const struct policy_view *v, const struct policy_product *p,
 		      const char *colour, const char *fit, const char *size, struct policy_decision *d)
 {
-	struct policy_variant x = { "SKU", size, colour, fit, 1000 };
+	struct policy_variant x = { "SKU", size, colour, fit, 1000, "" };
 
 	return policy_view_variant_allowed(v, p, &x, d);
+}
+
+/* Logo options: approved like colours, without regard to case; no option passes any list. */
+static void test_dress_code_logos(void)
+{
+	const char *texts[] = {
+		"{\"name\": \"h\", \"dress_code\": [{\"category\": \"logo-wear\", "
+		"\"colours\": [\"Navy\", \"Teal\"], \"logos\": [\"Embroidered\"]}]}",
+	};
+	struct policy_subject s = alice();
+	struct policy_decision d;
+	struct policy_set *set = load(texts, 1);
+	struct policy_view *v;
+	struct policy_variant x = { "P-1", "M", "Navy", "Slim", 2500, "Embroidered" };
+
+	policy_view_new(set, &s, &v);
+	CHECK_INT(policy_view_variant_allowed(v, &polo, &x, &d), 1);
+	x.logo = "embroidered";
+	CHECK_INT(policy_view_variant_allowed(v, &polo, &x, &d), 1);
+	x.logo = "Printed";
+	CHECK_INT(policy_view_variant_allowed(v, &polo, &x, &d), 0);
+	CHECK_INT(d.code, POLICY_NOT_APPROVED);
+	CHECK_STR(d.logos, "Embroidered");
+	CHECK_STR(d.colours, "Navy, Teal");
+	CHECK(strstr(d.reasons[0].text, "logo Embroidered only") != NULL);
+	/* both lists must pass */
+	x.logo = "Embroidered";
+	x.colour = "White";
+	CHECK_INT(policy_view_variant_allowed(v, &polo, &x, &d), 0);
+	/* a variant without a logo option, or a caller that does not know logos (NULL) */
+	x.colour = "Navy";
+	x.logo = "";
+	CHECK_INT(policy_view_variant_allowed(v, &polo, &x, &d), 1);
+	x.logo = NULL;
+	CHECK_INT(policy_view_variant_allowed(v, &polo, &x, &d), 1);
+	policy_view_free(v);
+	policy_set_unref(set);
 }
 
 static void test_dress_code(void)
@@ -323,7 +360,7 @@ static void test_price(void)
 		"{\"name\": \"b\", \"price\": [{\"tag\": \"branch\", \"company_pays_percent\": 80, "
 		"\"price_minor\": 5990}, {\"tag\": \"logo\", \"company_pays_percent\": 0}]}",
 	};
-	struct policy_variant x = { "B-1", "M", "Navy", "", 8990 };
+	struct policy_variant x = { "B-1", "M", "Navy", "", 8990, "" };
 	struct policy_subject s = alice();
 	struct policy_decision d;
 	struct policy_price pr;
@@ -392,6 +429,7 @@ int main(void)
 	LV_RUN(test_selectors);
 	LV_RUN(test_visibility);
 	LV_RUN(test_dress_code);
+	LV_RUN(test_dress_code_logos);
 	LV_RUN(test_eligibility);
 	LV_RUN(test_price);
 	LV_RUN(test_kits);

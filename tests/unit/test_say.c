@@ -20,7 +20,7 @@
 
 static const char *const tags_ub[] = { "uniform", "branch" };
 static const struct policy_product shirt = { "oxford-shirt-white", "uniforms", tags_ub, 2, 0 };
-static const struct policy_variant white = { "S-1", "M", "White", "Regular", 3000 };
+static const struct policy_variant white = { "S-1", "M", "White", "Regular", 3000, "" };
 static struct lv_i18n_catalog *fr;
 
 static int64_t day(const char *s)
@@ -221,6 +221,19 @@ static void test_dress_code(void)
 	say_both(&d, "Your dress code approves this item only in colour Navy, Black; fit Slim.",
 		 "Votre code vestimentaire n’autorise cet article qu’en couleur Navy, Black\u00a0; "
 		 "coupe Slim.");
+	policy_view_free(v);
+
+	/* logo options are named like the other lists */
+	v = view("\"dress_code\": [{\"category\": \"uniforms\", \"logos\": [\"Embroidered\"]}]",
+		 "2026-11-28", NULL, NULL);
+	{
+		struct policy_variant printed = white;
+
+		printed.logo = "Printed";
+		CHECK_INT(policy_view_variant_allowed(v, &shirt, &printed, &d), 0);
+	}
+	say_both(&d, "Your dress code approves this item only in logo Embroidered.",
+		 "Votre code vestimentaire n’autorise cet article qu’en marquage Embroidered.");
 	policy_view_free(v);
 
 	/* HR's own note is said as HR wrote it */
