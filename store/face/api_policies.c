@@ -21,6 +21,7 @@
 #include "lv_log.h"
 #include "lv_mem.h"
 #include "lv_parse.h"
+#include "policy_admin.h"
 #include "policy_store.h"
 #include "req_data.h"
 
@@ -245,4 +246,88 @@ int api_admin_policy_history_get(struct req *r)
 	if (rc != LV_OK)
 		return rc;
 	return reply_json(r, 200, json_pack("{s:s,s:o}", "name", r->params[0], "history", h));
+}
+
+/*
+ * What one employee would see: GET .../:name/preview?employee=E1001 compares
+ * the set without the stored policy with the active set (what the policy
+ * changes for them); POST .../:name/preview {"employee", "policy"} compares
+ * the active set with the set where the policy is replaced by the one sent
+ * (nothing is saved). 404 for an unknown policy or employee, 422 with every
+ * error when the policy sent would not load.
+ */
+static int api_policy_preview(struct req *r, const char *employee, const char *text)
+{
+	struct policy_set *before = NULL, *after = NULL;
+	struct policy_errors errs;
+	json_t *out = NULL, *stored = NULL;
+	int rc;
+
+	policy_errors_init(&errs);
+	rc = policy_store_get(r->db, r->params[0], &stored);
+	if (rc == LV_ENOTFOUND && text == NULL) {
+		rc = api_policy_not_found(r);
+		goto out;
+	}
+	if (employee == NULL || *employee == '\0') {
+		reply_json_error(r, 400, "invalid_request",
+				 "employee: the employee number whose view to preview is required");
+		rc = LV_EINVAL;
+		goto out;
+	}
+	if (text) {
+		before = policy_runtime_get(r->app->policies);
+		rc = policy_store_load_set_with(r->db, r->params[0], text, strlen(text), &after, &errs);
+	} else {
+		after = policy_runtime_get(r->app->policies);
+		rc = policy_store_load_set_with(r->db, r->params[0], NULL, 0, &before, &errs);
+	}
+	if (rc == LV_EINVAL) {
+		api_policy_invalid(r, &errs);
+		goto out;
+	}
+	if (rc == LV_OK)
+		rc = policy_admin_preview(r->db, before, after, employee, req_i18n(r), &out);
+	if (rc == LV_ENOTFOUND) {
+		reply_json_error(r, 404, "employee_not_found", "no employee has that employee number");
+		goto out;
+	}
+	if (rc == LV_OK)
+		rc = reply_json(r, 200, out);
+out:
+	policy_set_unref(before);
+	policy_set_unref(after);
+	policy_errors_cleanup(&errs);
+	json_decref(stored);
+	return rc;
+}
+
+int api_admin_policy_preview_get(struct req *r)
+{
+	return api_policy_preview(r, req_query(r, "employee"), NULL);
+}
+
+int api_admin_policy_preview_post(struct req *r)
+{
+	json_t *body = NULL, *policy;
+	char *text = NULL;
+	int rc = api_body_json(r, 0, &body);
+
+	if (rc != LV_OK)
+		goto out;
+	policy = json_object_get(body, "policy");
+	if (!json_is_object(policy) ||
+	    !json_is_string(json_object_get(policy, "name")) ||
+	    strcmp(json_string_value(json_object_get(policy, "name")), r->params[0]) != 0) {
+		reply_json_error(r, 400, "invalid_request",
+				 "policy: the policy to preview, an object whose name is the one in the address");
+		rc = LV_EINVAL;
+		goto out;
+	}
+	text = json_dumps(policy, JSON_INDENT(2));
+	rc = api_policy_preview(r, json_string_value(json_object_get(body, "employee")), text);
+out:
+	free(text);
+	json_decref(body);
+	return rc;
 }

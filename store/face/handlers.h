@@ -91,6 +91,8 @@ int api_admin_policies_post(struct req *r);
 int api_admin_policy_get(struct req *r);
 int api_admin_policy_put(struct req *r);
 int api_admin_policy_delete(struct req *r);
+int api_admin_policy_preview_get(struct req *r);
+int api_admin_policy_preview_post(struct req *r);
 int api_admin_policy_history_get(struct req *r);
 
 #endif

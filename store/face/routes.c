@@ -100,6 +100,8 @@ const struct route route_table[] = {
 	{ "PUT",  "/api/v1/admin/policies/:name",                ROUTE_API,   ROUTE_SESSION, LV_ROLE_HR_ADMIN, 1, api_admin_policy_put, "api_admin_policy_update" },
 	{ "DELETE", "/api/v1/admin/policies/:name",                ROUTE_API,   ROUTE_SESSION, LV_ROLE_HR_ADMIN, 1, api_admin_policy_delete, "api_admin_policy_delete" },
 	{ "GET",  "/api/v1/admin/policies/:name/history",        ROUTE_API,   ROUTE_SESSION, LV_ROLE_HR_ADMIN | LV_ROLE_AUDITOR, 0, api_admin_policy_history_get, "api_admin_policy_history" },
+	{ "GET",  "/api/v1/admin/policies/:name/preview",        ROUTE_API,   ROUTE_SESSION, LV_ROLE_HR_ADMIN | LV_ROLE_AUDITOR, 0, api_admin_policy_preview_get, "api_admin_policy_preview" },
+	{ "POST", "/api/v1/admin/policies/:name/preview",        ROUTE_API,   ROUTE_SESSION, LV_ROLE_HR_ADMIN, 1, api_admin_policy_preview_post, "api_admin_policy_preview_edit" },
 };
 const size_t route_count = sizeof(route_table) / sizeof(route_table[0]);
 

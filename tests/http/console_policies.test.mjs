@@ -115,6 +115,29 @@ describe('the console: policies', { skip: skipReason }, () => {
 		assert.match(bad.body, /id="p-employee-error"/);
 	});
 
+	test('the same preview in the JSON API (GET: what the saved policy changes; POST: an edited one)', T, async () => {
+		const stored = (await carol.get(`/api/v1/admin/policies/${NAME}`)).json().policy;
+		let r = await carol.post(`/api/v1/admin/policies/${NAME}/preview`, {
+			employee: 'E1001', policy: { ...stored, visibility: { deny: { products: ['cp-hoodie'] } } },
+		});
+		assert.equal(r.status, 200, r.body);
+		assert.deepEqual(r.json().hidden.map((x) => x.slug), ['cp-hoodie']);
+		assert.equal(r.json().visible_before - r.json().visible_after, 1);
+		r = await carol.post(`/api/v1/admin/policies/${NAME}/preview`, {
+			employee: 'E1001', policy: { ...stored, limits: [{ tag: 'shirt', max: 0, per: 'year' }] },
+		});
+		assert.equal(r.status, 422, r.body);
+		assert.ok(r.json().error.errors.some((e) => e.path.startsWith('$.limits[0]')));
+		r = await carol.post(`/api/v1/admin/policies/${NAME}/preview`, { employee: 'E1001', policy: { name: 'other' } });
+		assert.equal(r.status, 400);
+		r = await grace.get(`/api/v1/admin/policies/${NAME}/preview?employee=E1001`);
+		assert.equal(r.status, 200, r.body);
+		assert.equal(r.json().employee.employee_id, 'E1001');
+		r = await grace.get(`/api/v1/admin/policies/${NAME}/preview?employee=E0000`);
+		assert.equal(r.status, 404);
+		assert.ok((await slugs(alice)).includes('cp-hoodie'), 'nothing was saved');
+	});
+
 	test('save: the store applies it at once; a stale version is not overwritten', T, async () => {
 		const v = await version();
 		let r = await form(carol, `/admin/policies/${NAME}`, edit(v, {
