@@ -11,18 +11,15 @@
  * with no console errors; screenshots go to $LV_BUILD_DIR/artifacts/.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
-import { env, skipReason, startStack, withLogs } from '../http/lib/harness.mjs';
+import { skipReason, startStack, withLogs } from '../http/lib/harness.mjs';
 import { moneyLogin } from '../http/lib/money.mjs';
 import { DEMO_PASSWORD, accountByUsername } from '../idp/accounts.mjs';
 import {
-	a11yAssert, browserLaunch, browserSkipReason, contextNew, failureSave, noSideScrollAssert,
-	pageWatch, shot, signIn,
+	a11yAssert, browserLaunch, browserSkipReason, failureSave, noSideScrollAssert, personOpen, shot,
 } from './lib/browser.mjs';
-import { catalogLoad, demoCatalogPath } from './lib/demo.mjs';
+import { catalogLoad, demoCatalogPath, examplePoliciesImport } from './lib/demo.mjs';
 
 const T = { timeout: 120000 };
 const NAME = 'hide-for-branch';
@@ -34,7 +31,6 @@ const suite = skip ? (name, fn) => test(name, { skip }, () => {}) : describe;
 suite('the console: HR edits a policy and the employee view changes', () => {
 	let stack;
 	let base;
-	let idpOrigin;
 	let browser;
 	let current = null;
 	const s = {};
@@ -50,13 +46,10 @@ suite('the console: HR edits a policy and the employee view changes', () => {
 		}
 	});
 
-	const personOpen = async (username) => {
-		const ctx = await contextNew(browser);
-		const page = await ctx.newPage();
-		const watch = pageWatch(page, base);
-		current = page;
-		await signIn(page, { start: `${base}/`, storeOrigin: base, idpOrigin, username, password: DEMO_PASSWORD });
-		return { ctx, page, watch };
+	const open = async (username) => {
+		const who = await personOpen(browser, stack, username, DEMO_PASSWORD);
+		current = who.page;
+		return who;
 	};
 
 	const check = async (who, lang, name) => {
@@ -80,23 +73,13 @@ suite('the console: HR edits a policy and the employee view changes', () => {
 			livery: { catalogCsv: demoCatalogPath(), config: { server: { threads: null } } },
 		});
 		base = stack.base;
-		idpOrigin = new URL(stack.idp.url).origin;
-		const examples = path.join(env.sourceDir, 'catalog-policies', 'examples');
-		const r = spawnSync(env.bin, ['policy', 'import', '--config', stack.livery.configPath,
-			...['bank', 'head-office', 'warehouse', 'park'].map((n) => path.join(examples, `${n}.json`))],
-		{ encoding: 'utf8' });
-		assert.equal(r.status, 0, r.stderr);
-		/* a product alice finds today (wait for the server to pick the imported set up) */
 		const api = await moneyLogin(stack, 'alice');
-		for (let i = 0; ; i++) {
-			const res = await api.get('/api/v1/products?per_page=48');
-			const slugs = new Set((res.json().items || res.json().products).map((p) => p.slug));
-			item = catalog.products.find((p) => slugs.has(p.slug) && p.category !== 'uniforms');
-			if (item && !slugs.has('safety-boots-s3'))
-				break;
-			assert.ok(i < 100, 'the imported policies are applied');
-			await new Promise((resolve) => setTimeout(resolve, 100));
-		}
+		await examplePoliciesImport(stack, api, catalog.bySlug.get('safety-boots-s3'));
+		/* a product alice finds today, outside the uniforms */
+		const res = await api.get('/api/v1/products?per_page=48');
+		const slugs = new Set((res.json().items || res.json().products).map((p) => p.slug));
+		item = catalog.products.find((p) => slugs.has(p.slug) && p.category !== 'uniforms');
+		assert.ok(item, 'alice sees a product outside the uniforms');
 	});
 	after(async () => {
 		for (const who of Object.values(s))
@@ -106,12 +89,12 @@ suite('the console: HR edits a policy and the employee view changes', () => {
 	});
 
 	it('alice finds the product today', async () => {
-		s.alice = await personOpen('alice');
+		s.alice = await open('alice');
 		assert.ok(await aliceFinds(), `alice finds ${item.slug}`);
 	});
 
 	it('carol creates a policy, and the form refuses a mistake next to its field', async () => {
-		s.carol = await personOpen('carol');
+		s.carol = await open('carol');
 		const { page } = s.carol;
 		await page.getByRole('link', { name: 'Console' }).click();
 		await page.getByRole('heading', { level: 1, name: 'Console' }).waitFor();

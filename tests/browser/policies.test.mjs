@@ -33,10 +33,9 @@ import { env, skipReason, startStack, withLogs } from '../http/lib/harness.mjs';
 import { keyNew, moneyLogin } from '../http/lib/money.mjs';
 import { DEMO_PASSWORD } from '../idp/accounts.mjs';
 import {
-	a11yAssert, browserLaunch, browserSkipReason, contextNew, failureSave, noSideScrollAssert,
-	pageWatch, shot, signIn,
+	a11yAssert, browserLaunch, browserSkipReason, failureSave, noSideScrollAssert, personOpen, shot,
 } from './lib/browser.mjs';
-import { catalogLoad, demoCatalogPath, poLoad } from './lib/demo.mjs';
+import { catalogLoad, demoCatalogPath, examplePoliciesImport, poLoad } from './lib/demo.mjs';
 
 const T = { timeout: 120000 };
 const EXAMPLES = path.join(env.sourceDir, 'catalog-policies', 'examples');
@@ -63,7 +62,6 @@ const suite = skip ? (name, fn) => test(name, { skip }, () => {}) : describe;
 suite('catalog policies in a browser', () => {
 	let stack;
 	let base;
-	let idpOrigin;
 	let browser;
 	let current = null;
 	const s = {};
@@ -83,13 +81,10 @@ suite('catalog policies in a browser', () => {
 		return r.stdout;
 	};
 
-	const personOpen = async (username) => {
-		const ctx = await contextNew(browser);
-		const page = await ctx.newPage();
-		const watch = pageWatch(page, base);
-		current = page;
-		await signIn(page, { start: `${base}/`, storeOrigin: base, idpOrigin, username, password: DEMO_PASSWORD });
-		return { ctx, page, watch };
+	const open = async (username) => {
+		const who = await personOpen(browser, stack, username, DEMO_PASSWORD);
+		current = who.page;
+		return who;
 	};
 
 	const pageCheck = async (who, lang, name) => {
@@ -121,27 +116,16 @@ suite('catalog policies in a browser', () => {
 			},
 		});
 		base = stack.base;
-		idpOrigin = new URL(stack.idp.url).origin;
-		cli(['policy', 'import', '--config', stack.livery.configPath,
-			...['bank', 'head-office', 'warehouse', 'park'].map((n) => path.join(EXAMPLES, `${n}.json`))]);
 		const file = path.join(stack.livery.tmpDir, 'everyone.json');
 		fs.writeFileSync(file, JSON.stringify({
 			slug: 'everyone', name: 'Work wear', unit: 'money', amount: 100000000, period: 'yearly',
 			reset: 'calendar', overage: 'payroll', position: 1,
 		}));
 		cli(['allowance', 'programme-create', '--config', stack.livery.configPath, file]);
-		/* the running server picks the imported set up within seconds: wait for it */
-		const api = await moneyLogin(stack, 'alice');
+		/* a product only the warehouse admits: gone from alice's catalog once the policies apply */
 		const bankTags = new Set(bank.visibility.allow.tags);
-		const hidden = catalog.products.find((p) => !p.restricted && !p.tags.some((t) => bankTags.has(t)));
-		for (let i = 0; ; i++) {
-			const r = await api.get(`/api/v1/products?q=${encodeURIComponent(hidden.name)}&per_page=48`);
-			const items = r.json().items || r.json().products || [];
-			if (!items.some((p) => p.slug === hidden.slug))
-				break;
-			assert.ok(i < 100, 'the server applies the imported policies within 10 s');
-			await new Promise((resolve) => setTimeout(resolve, 100));
-		}
+		await examplePoliciesImport(stack, await moneyLogin(stack, 'alice'),
+			catalog.products.find((p) => !p.restricted && !p.tags.some((t) => bankTags.has(t))));
 	});
 	after(async () => {
 		for (const who of Object.values(s))
@@ -155,7 +139,7 @@ suite('catalog policies in a browser', () => {
 		const allowed = new Set(bank.visibility.allow.tags);
 		const hidden = catalog.products.find((p) => !p.restricted && !p.tags.some((t) => allowed.has(t)));
 		assert.ok(hidden, 'the demo catalog has a product the bank policy does not admit');
-		s.alice = await personOpen('alice');
+		s.alice = await open('alice');
 		const { page } = s.alice;
 		const res = await page.goto(`${base}/search?q=${encodeURIComponent(hidden.name)}`);
 		assert.equal(res.status(), 200);
@@ -211,7 +195,7 @@ suite('catalog policies in a browser', () => {
 	it('bob: the starter kit goes into his cart in one step and counts against the boots limit', async () => {
 		const kit = warehouse.kits[0];
 		const boots = warehouse.limits.find((l) => l.product === 'safety-boots-s3');
-		s.bob = await personOpen('bob');
+		s.bob = await open('bob');
 		const { page } = s.bob;
 		await page.goto(`${base}/kits`);
 		const panel = page.locator('form.kit', { has: page.getByRole('heading', { name: kit.name }) });
@@ -242,7 +226,7 @@ suite('catalog policies in a browser', () => {
 	it('frank: a costume piece needs days of service he cannot show yet', async () => {
 		const rule = park.eligibility.find((e) => e.tag === 'costume');
 		const costume = catalog.products.find((p) => p.tags.includes('costume'));
-		s.frank = await personOpen('frank');
+		s.frank = await open('frank');
 		const { page } = s.frank;
 		const res = await page.goto(`${base}/p/${costume.slug}`);
 		assert.equal(res.status(), 403);

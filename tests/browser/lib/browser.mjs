@@ -376,3 +376,18 @@ export async function signOut(page, { storeOrigin, idpOrigin, buttonName }) {
 	out.url = page.url();
 	return out;
 }
+
+/*
+ * Opens a browser context for username on stack (startStack's), watches it
+ * (pageWatch) and signs in. Returns { ctx, page, watch }.
+ */
+export async function personOpen(browser, stack, username, password, options = {}) {
+	const ctx = await contextNew(browser, options);
+	const page = await ctx.newPage();
+	const watch = pageWatch(page, stack.base);
+	await signIn(page, {
+		start: `${stack.base}/`, storeOrigin: stack.base, idpOrigin: new URL(stack.idp.url).origin,
+		username, password,
+	});
+	return { ctx, page, watch };
+}

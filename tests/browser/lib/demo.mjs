@@ -6,6 +6,7 @@
  * categories) and the translations of the user interface (po/<lang>.po),
  * so that an expectation follows the data it checks. Node built-ins only.
  */
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 
@@ -151,4 +152,28 @@ export function poLoad(lang) {
 			out.set(entry.msgid, entry.msgstr);
 	}
 	return out;
+}
+
+/*
+ * Imports the example policies (catalog-policies/examples/) into stack's
+ * database with `livery policy import`, as scripts/demo does, and waits
+ * until the running server applies them (it reloads within seconds): api
+ * (a MoneyApi of an employee) stops finding the product gone ({slug, name})
+ * by its name.
+ */
+export async function examplePoliciesImport(stack, api, gone) {
+	const dir = path.join(env.sourceDir, 'catalog-policies', 'examples');
+	const files = fs.readdirSync(dir).filter((f) => f.endsWith('.json')).sort().map((f) => path.join(dir, f));
+	const r = spawnSync(env.bin, ['policy', 'import', '--config', stack.livery.configPath, ...files],
+		{ encoding: 'utf8' });
+	if (r.status !== 0)
+		throw new Error(`livery policy import: ${r.stderr}`);
+	for (let i = 0; i < 100; i++) {
+		const res = await api.get(`/api/v1/products?q=${encodeURIComponent(gone.name)}&per_page=48`);
+		const body = res.json();
+		if (!(body.items || body.products).some((p) => p.slug === gone.slug))
+			return;
+		await new Promise((resolve) => setTimeout(resolve, 100));
+	}
+	throw new Error(`the server did not apply the imported policies within 10 s (${gone.slug} still found)`);
 }
