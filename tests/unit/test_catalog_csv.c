@@ -376,6 +376,7 @@ static void test_logo_column(void)
 		"logo-wear,Logo wear,polo,Polo,,logo,0,P-E,M,Navy,,25,5,,"
 		"Embroidered on the left chest pocket\n";
 
+	catalog_import_report_init(&rep);
 	CHECK_INT(parse(good, &rep), LV_OK);
 	CHECK_INT(rep.variants, 3);
 	catalog_import_report_cleanup(&rep);
