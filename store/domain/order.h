@@ -193,10 +193,18 @@ int order_list(struct lv_db *db, int64_t employee, const char *status, int64_t b
  * The approval queue of approver: orders in pending_approval that they
  * may decide: every one when is_approver (the approver role), else those
  * of employees whose manager_employee_id is the approver's employee_id;
- * never their own. OUT: *out, a new JSON array of summaries as order_list
- * plus employee {id, employee_id, name, department} and reason (why it
- * waits: "Over the allowance by 45.00 (uniform)"). Returns LV_OK or
- * LV_EINTERNAL.
+ * never their own, oldest first, read with ONE query for the whole queue.
+ * OUT: *out, a new JSON array of summaries as order_list plus employee
+ * {id, employee_id, name, department}, overage_approval, currency,
+ * order_lines [{line_no, sku, product, size, colour, fit, unit_price,
+ * quantity, total, covered, overage_rule, programme (the name of the
+ * first programme, in checkout order, that paid part of the line, or
+ * null)}], reasons [{programme (name, or null: no allowance paid for
+ * it), amount (minor units over), products [names]}] - why it waits, one
+ * entry per programme gone over - the same in English as reason ("Over
+ * the allowance by 45.00 (Uniform); Not paid by any allowance: 3.50
+ * (Lanyard)") and programmes (the names, joined with ", "). Returns LV_OK
+ * or LV_EINTERNAL.
  */
 int order_approvals_list(struct lv_db *db, int64_t approver, int is_approver,
 			 json_t **out);

@@ -13,6 +13,7 @@
  */
 #include "order.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "catalog.h"
@@ -129,18 +130,22 @@ static int order_lines_read(struct lv_db *db, int64_t id, json_t *o, int64_t **l
 
 	*line_ids = NULL;
 	*n = 0;
-	rc = lv_db_stmt(db, "SELECT id, line_no, sku, product_name, size, colour, fit, "
-			    "category, unit_price, quantity, total, covered, overage_rule, "
-			    "cancelled_quantity, returned_quantity FROM order_lines "
-			    "WHERE order_id = ?1 ORDER BY line_no", &stmt);
+	/* the logo option is the variant's (order_lines keeps no copy of it) */
+	rc = lv_db_stmt(db, "SELECT l.id, l.line_no, l.sku, l.product_name, l.size, l.colour, "
+			    "l.fit, l.category, l.unit_price, l.quantity, l.total, l.covered, "
+			    "l.overage_rule, l.cancelled_quantity, l.returned_quantity, "
+			    "coalesce(v.logo, '') FROM order_lines l "
+			    "LEFT JOIN variants v ON v.id = l.variant "
+			    "WHERE l.order_id = ?1 ORDER BY l.line_no", &stmt);
 	if (rc != LV_OK)
 		goto out;
 	sqlite3_bind_int64(stmt, 1, id);
 	while ((src = sqlite3_step(stmt)) == SQLITE_ROW) {
-		l = json_pack("{s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:[]}",
+		l = json_pack("{s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:[]}",
 			      "line_no", col_int(stmt, 1), "sku", col_str(stmt, 2),
 			      "product", col_str(stmt, 3), "size", col_str(stmt, 4),
 			      "colour", col_str(stmt, 5), "fit", col_str(stmt, 6),
+			      "logo", col_str(stmt, 15),
 			      "category", col_str(stmt, 7), "unit_price", col_int(stmt, 8),
 			      "quantity", col_int(stmt, 9), "total", col_int(stmt, 10),
 			      "covered", col_int(stmt, 11), "overage_rule", col_str(stmt, 12),
@@ -347,45 +352,147 @@ out:
 	return rc;
 }
 
-/*
- * "Over the allowance by 45.00 (uniform, casual)" from a queue row, in
- * English for the API. OUT: *names_out, the programmes' names joined with
- * ", " (new reference), for pages that build a translated sentence.
- */
-static json_t *approval_reason(sqlite3_stmt *stmt, json_t **names_out)
+/* qsort comparison of two lines by line_no. */
+static int line_no_cmp(const void *a, const void *b)
 {
-	const char *currency = (const char *)sqlite3_column_text(stmt, 14);
-	const char *names = (const char *)sqlite3_column_text(stmt, 15);
-	json_t *list = names ? json_loads(names, 0, NULL) : NULL, *v, *s;
-	struct lv_buf b, joined;
+	json_int_t x = json_integer_value(json_object_get(*(json_t *const *)a, "line_no"));
+	json_int_t y = json_integer_value(json_object_get(*(json_t *const *)b, "line_no"));
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * The lines of a queue row (column 15: a JSON array text, in no promised
+ * order) sorted by line_no. New reference (an empty array when the text
+ * does not parse).
+ */
+static json_t *approval_lines(sqlite3_stmt *stmt)
+{
+	const char *text = (const char *)sqlite3_column_text(stmt, 15);
+	json_t *lines = text ? json_loads(text, 0, NULL) : NULL, *out = json_array(), **v;
+	size_t i, n = json_array_size(lines);
+
+	if (n == 0) {
+		json_decref(lines);
+		return out;
+	}
+	v = lv_malloc(n * sizeof(*v));
+	for (i = 0; i < n; i++)
+		v[i] = json_array_get(lines, i);
+	qsort(v, n, sizeof(*v), line_no_cmp);
+	for (i = 0; i < n; i++)
+		json_array_append(out, v[i]);
+	lv_free(v);
+	json_decref(lines);
+	return out;
+}
+
+/*
+ * Why an order waits, from its lines: each line whose overage needs
+ * approval goes over the first programme (in checkout order) that paid
+ * part of it, or was paid by none (no programme covers it, or those that
+ * do had nothing left). New array [{programme (name, or null), amount
+ * (minor units over), products [names]}], in line order.
+ */
+static json_t *approval_reasons(const json_t *lines)
+{
+	json_t *out = json_array(), *l, *r, *p, *prog;
+	size_t i, k, j;
+
+	json_array_foreach(lines, i, l) {
+		const char *rule = json_string_value(json_object_get(l, "overage_rule"));
+		json_int_t over = json_integer_value(json_object_get(l, "total")) -
+				  json_integer_value(json_object_get(l, "covered"));
+		const char *product = json_string_value(json_object_get(l, "product"));
+		int seen = 0;
+
+		if (rule == NULL || strcmp(rule, "approval") != 0 || over <= 0)
+			continue;
+		prog = json_object_get(l, "programme");
+		r = NULL;
+		json_array_foreach(out, k, p) {
+			if (json_equal(json_object_get(p, "programme"), prog)) {
+				r = p;
+				break;
+			}
+		}
+		if (r == NULL) {
+			r = json_pack("{s:O,s:I,s:[]}", "programme", prog ? prog : json_null(),
+				      "amount", (json_int_t)0, "products");
+			json_array_append_new(out, r);
+		}
+		json_object_set_new(r, "amount", json_integer(
+			json_integer_value(json_object_get(r, "amount")) + over));
+		json_array_foreach(json_object_get(r, "products"), j, p)
+			if (product && json_string_value(p) && strcmp(json_string_value(p), product) == 0)
+				seen = 1;
+		if (!seen && product)
+			json_array_append_new(json_object_get(r, "products"), json_string(product));
+	}
+	return out;
+}
+
+/* "a, b, c" from an array of strings into b. */
+static void strings_join(const json_t *list, struct lv_buf *b)
+{
+	json_t *v;
+	size_t i;
+
+	json_array_foreach(list, i, v) {
+		if (i > 0)
+			lv_buf_append_str(b, ", ");
+		lv_buf_append_str(b, json_string_value(v) ? json_string_value(v) : "");
+	}
+}
+
+/*
+ * The reasons in English for the API, one part per programme gone over:
+ * "Over the allowance by 45.00 (Uniform)", and "Not paid by any
+ * allowance: 3.50 (Lanyard)" for what no programme paid, joined by "; ".
+ * OUT: *names_out, the programmes' names joined with ", " (new reference).
+ */
+static json_t *approval_reason(const json_t *reasons, const char *currency, json_t **names_out)
+{
+	struct lv_buf b, names;
+	json_t *r, *s;
 	char amount[48];
 	size_t i;
 
-	catalog_amount_plain(sqlite3_column_int64(stmt, 9), currency ? currency : "", amount,
-			     sizeof(amount));
-	lv_buf_init(&joined, 4096);
-	json_array_foreach(list, i, v) {
-		if (i > 0)
-			lv_buf_append_str(&joined, ", ");
-		lv_buf_append_str(&joined, json_string_value(v) ? json_string_value(v) : "");
-	}
 	lv_buf_init(&b, 4096);
-	lv_buf_printf(&b, "Over the allowance by %s", amount);
-	if (joined.len > 0)
-		lv_buf_printf(&b, " (%s)", lv_buf_str(&joined));
+	lv_buf_init(&names, 4096);
+	json_array_foreach(reasons, i, r) {
+		const char *prog = json_string_value(json_object_get(r, "programme"));
+
+		catalog_amount_plain(json_integer_value(json_object_get(r, "amount")),
+				     currency ? currency : "", amount, sizeof(amount));
+		if (i > 0)
+			lv_buf_append_str(&b, "; ");
+		if (prog != NULL) {
+			lv_buf_printf(&b, "Over the allowance by %s (%s)", amount, prog);
+			if (names.len > 0)
+				lv_buf_append_str(&names, ", ");
+			lv_buf_append_str(&names, prog);
+		} else {
+			lv_buf_printf(&b, "Not paid by any allowance: %s (", amount);
+			strings_join(json_object_get(r, "products"), &b);
+			lv_buf_append_str(&b, ")");
+		}
+	}
 	s = json_string(lv_buf_str(&b));
-	*names_out = json_string(lv_buf_str(&joined));
+	*names_out = json_string(lv_buf_str(&names));
 	lv_buf_cleanup(&b);
-	lv_buf_cleanup(&joined);
-	json_decref(list);
+	lv_buf_cleanup(&names);
 	return s;
 }
 
 /* One entry of the approval queue from its row. New reference. */
 static json_t *approval_json(sqlite3_stmt *stmt)
 {
-	json_t *o = summary_json(stmt), *names = NULL;
+	json_t *o = summary_json(stmt), *names = NULL, *lines, *reasons;
+	const char *currency = (const char *)sqlite3_column_text(stmt, 14);
 
+	lines = approval_lines(stmt);
+	reasons = approval_reasons(lines);
 	json_object_set_new(o, "employee",
 			    json_pack("{s:o,s:o,s:o,s:o}", "id", col_int(stmt, 10),
 				      "employee_id", col_str(stmt, 11),
@@ -393,8 +500,10 @@ static json_t *approval_json(sqlite3_stmt *stmt)
 				      "department", col_str(stmt, 13)));
 	json_object_set_new(o, "overage_approval", col_int(stmt, 9));
 	json_object_set_new(o, "currency", col_str(stmt, 14));
-	json_object_set_new(o, "reason", approval_reason(stmt, &names));
+	json_object_set_new(o, "reason", approval_reason(reasons, currency, &names));
 	json_object_set_new(o, "programmes", names);
+	json_object_set_new(o, "reasons", reasons);
+	json_object_set_new(o, "order_lines", lines);
 	return o;
 }
 
@@ -405,16 +514,23 @@ int order_approvals_list(struct lv_db *db, int64_t approver, int is_approver,
 	int rc;
 
 	*out = NULL;
-	/* oldest first: a queue is worked from its head */
+	/* oldest first: a queue is worked from its head. One statement for
+	 * the whole queue: each order's lines (with the first programme, in
+	 * checkout order, that paid part of each) come as one JSON array */
 	rc = lv_db_stmt(db, "SELECT o.id, o.ref, o.status, o.created_at, o.total, o.covered, "
 			    "o.overage, (SELECT count(*) FROM order_lines l "
 			    "WHERE l.order_id = o.id), (SELECT coalesce(sum(l.quantity), 0) "
 			    "FROM order_lines l WHERE l.order_id = o.id), o.overage_approval, "
 			    "e.id, e.employee_id, e.name, e.department, o.currency, "
-			    "(SELECT json_group_array(DISTINCT ap.name) FROM order_lines l "
-			    "JOIN order_payments p ON p.line_id = l.id "
-			    "JOIN allowance_programmes ap ON ap.id = p.programme "
-			    "WHERE l.order_id = o.id AND l.overage_rule = 'approval') "
+			    "(SELECT json_group_array(json_object('line_no', l.line_no, "
+			    "'sku', l.sku, 'product', l.product_name, 'size', l.size, "
+			    "'colour', l.colour, 'fit', l.fit, 'unit_price', l.unit_price, "
+			    "'quantity', l.quantity, 'total', l.total, 'covered', l.covered, "
+			    "'overage_rule', l.overage_rule, 'programme', "
+			    "(SELECT ap.name FROM order_payments p JOIN allowance_programmes ap "
+			    "ON ap.id = p.programme WHERE p.line_id = l.id "
+			    "ORDER BY ap.position, ap.id LIMIT 1))) "
+			    "FROM order_lines l WHERE l.order_id = o.id) "
 			    "FROM orders o JOIN employees e ON e.id = o.employee "
 			    "WHERE o.status = 'pending_approval' AND o.employee <> ?1 "
 			    "AND (?2 OR e.manager_employee_id = "

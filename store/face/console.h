@@ -45,6 +45,8 @@ extern const size_t console_routes_n;
 /* The areas' route tables (face/console_<area>.c). */
 extern const struct route console_policies_routes[];
 extern const size_t console_policies_routes_n;
+extern const struct route console_orders_routes[];
+extern const size_t console_orders_routes_n;
 
 /*
  * Renders template page (a theme template that uses the console partial

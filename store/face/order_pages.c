@@ -60,10 +60,10 @@ static json_t *status_json(const struct req *r, const char *status)
 	return json_pack("{s:s,s:s,s:s}", "status", status, "label", status, "tone", "neutral");
 }
 
-/* "M", "Navy", "Slim" joined for a line: [values] without the empty ones. */
+/* "M", "Navy", "Slim", "Embroidered" for a line: [values] without the empty ones. */
 static json_t *line_options(const json_t *l)
 {
-	static const char *const keys[] = { "size", "colour", "fit" };
+	static const char *const keys[] = { "size", "colour", "fit", "logo" };
 	json_t *out = json_array();
 	size_t i;
 
@@ -382,10 +382,55 @@ out:
 /* ------------------------------------------------------------------ */
 /* Approvals.                                                         */
 
+/* The lines of a queue entry (order_approvals_list's order_lines) for the page. */
+static json_t *approval_lines(const struct req *r, const json_t *o)
+{
+	json_t *out = json_array(), *l;
+	size_t i;
+
+	json_array_foreach(json_object_get(o, "order_lines"), i, l)
+		json_array_append_new(out, json_pack("{s:s,s:s,s:o,s:O?,s:o,s:o}",
+			"sku", req_jstr(l, "sku"), "product", req_jstr(l, "product"),
+			"options", line_options(l), "quantity", json_object_get(l, "quantity"),
+			"unit_price", req_money(r, json_integer_value(json_object_get(l, "unit_price"))),
+			"total", req_money(r, json_integer_value(json_object_get(l, "total")))));
+	return out;
+}
+
+/*
+ * Why an order waits, in words for the page: [{programme, amount,
+ * products, has_programme}] from the entry's reasons (one per allowance
+ * gone over; has_programme false for what no allowance paid).
+ */
+static json_t *approval_reasons(const struct req *r, const json_t *o)
+{
+	json_t *out = json_array(), *x, *p;
+	size_t i, j;
+
+	json_array_foreach(json_object_get(o, "reasons"), i, x) {
+		struct lv_buf names;
+
+		lv_buf_init(&names, 4096);
+		json_array_foreach(json_object_get(x, "products"), j, p) {
+			if (j > 0)
+				lv_buf_append_str(&names, ", ");
+			lv_buf_append_str(&names, json_string_value(p) ? json_string_value(p) : "");
+		}
+		json_array_append_new(out, json_pack("{s:s,s:b,s:o,s:s}",
+			"programme", req_jstr(x, "programme"),
+			"has_programme", json_is_string(json_object_get(x, "programme")),
+			"amount", req_money(r, json_integer_value(json_object_get(x, "amount"))),
+			"products", lv_buf_str(&names)));
+		lv_buf_cleanup(&names);
+	}
+	return out;
+}
+
 /*
  * Renders the approval queue with status, and the error sentence for the
  * order ref (both may be NULL) after a refused decision; reason is what the
- * approver typed, kept.
+ * approver typed, kept. The queue is one query (order_approvals_list brings
+ * each order's lines and why it waits with it).
  */
 static int approvals_render(struct req *r, int status, const char *ref, const char *error,
 			    const char *reason)
@@ -402,25 +447,24 @@ static int approvals_render(struct req *r, int status, const char *ref, const ch
 	out = json_array();
 	json_array_foreach(list, i, o) {
 		const char *oref = req_jstr(o, "ref");
-		json_t *full = NULL, *emp = json_object_get(o, "employee"), *item;
+		json_t *emp = json_object_get(o, "employee"), *item;
 
-		order_get(r->db, oref, 0, &full);
-		item = json_pack("{s:I,s:s,s:s,s:s,s:s,s:o,s:s,s:o,s:o,s:o,s:b}",
+		item = json_pack("{s:I,s:s,s:s,s:s,s:s,s:o,s:s,s:o,s:o,s:o,s:o,s:b}",
 			"n", (json_int_t)(i + 1), "ref", oref,
 			"employee", req_jstr(emp, "name"), "employee_id", req_jstr(emp, "employee_id"),
 			"department", req_jstr(emp, "department"),
 			"over", req_money(r, json_integer_value(json_object_get(o, "overage_approval"))),
 			"programmes", req_jstr(o, "programmes"),
+			"reasons", approval_reasons(r, o),
 			"date", req_date(r, json_integer_value(json_object_get(o, "created_at")), 1),
 			"total", req_money(r, json_integer_value(json_object_get(o, "total"))),
-			"lines", full ? order_lines(r, full) : json_array(),
+			"lines", approval_lines(r, o),
 			"has_error", ref && error && strcmp(ref, oref) == 0);
 		if (ref && strcmp(ref, oref) == 0) {
 			if (error)
 				json_object_set_new(item, "error", json_string(error));
 			json_object_set_new(item, "reason_text", json_string(reason ? reason : ""));
 		}
-		json_decref(full);
 		json_array_append_new(out, item);
 	}
 	page = json_pack("{s:o,s:b,s:b}", "orders", out, "empty", json_array_size(out) == 0,

@@ -113,6 +113,7 @@ static const struct {
 	{ route_table, &route_count },
 	{ console_routes, &console_routes_n },
 	{ console_policies_routes, &console_policies_routes_n },
+	{ console_orders_routes, &console_orders_routes_n },
 };
 #define ROUTE_GROUPS (sizeof(route_groups) / sizeof(route_groups[0]))
 
