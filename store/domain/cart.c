@@ -188,7 +188,7 @@ static const char sql_get[] =
 	" CASE WHEN vi.id IS NOT NULL THEN " CATALOG_SQL_MEDIA_URL("vi") " ELSE"
 	"  (SELECT " CATALOG_SQL_MEDIA_URL("i") " FROM images i WHERE i.product_id = p.id"
 	"   ORDER BY i.position, i.id LIMIT 1) END,"
-	" v.price, c.quantity, v.stock, v.active = 1 AND p.active = 1"
+	" v.price, c.quantity, v.stock, v.active = 1 AND p.active = 1, v.logo"
 	" FROM cart_lines c JOIN variants v ON v.id = c.variant"
 	" JOIN products p ON p.id = v.product_id"
 	" JOIN categories k ON k.id = p.category_id"
@@ -239,6 +239,7 @@ int cart_get(struct lv_db *db, int64_t employee, json_t **out)
 		json_object_set_new(line, "size", cart_col_text(stmt, 3));
 		json_object_set_new(line, "colour", cart_col_text(stmt, 4));
 		json_object_set_new(line, "fit", cart_col_text(stmt, 5));
+		json_object_set_new(line, "logo", cart_col_text(stmt, 12));
 		json_object_set_new(line, "category", cart_col_text(stmt, 6));
 		json_object_set_new(line, "image", cart_col_text(stmt, 7));
 		json_object_set_new(line, "unit_price", json_integer(price));

@@ -23,8 +23,8 @@
 
 /*
  * OUT: *out, a new JSON object {lines: [{sku, product, slug, size, colour,
- * fit, category, image (media URL or null), unit_price, quantity, total,
- * stock, available (variant and product active), problem (null, or
+ * fit, logo, category, image (media URL or null), unit_price, quantity,
+ * total, stock, available (variant and product active), problem (null, or
  * "out_of_stock" / "unavailable")}], count (items), total, digest} in the
  * order lines were added. Returns LV_OK or LV_EINTERNAL.
  */

@@ -79,11 +79,12 @@ int catalog_products_list(struct lv_db *db, const struct catalog_query *q,
  *   {id, slug, name, description, restricted, category: {slug, name},
  *    tags: [..], price_from, in_stock,
  *    images: [{id, url, content_type, name}],
- *    variants: [{id, sku, size, colour, fit, price, stock, in_stock,
+ *    variants: [{id, sku, size, colour, fit, logo, price, stock, in_stock,
  *                image_url}],
- *    sizes: [..], colours: [..], fits: [..]}
- * sizes/colours/fits are the distinct non-empty values of the active
+ *    sizes: [..], colours: [..], fits: [..], logos: [..]}
+ * sizes/colours/fits/logos are the distinct non-empty values of the active
  * variants, for a variant picker (sizes in XS..XXL then numeric order).
+ * A variant's logo is its logo option ("Embroidered"), "" when it has none.
  * Returns LV_OK, LV_ENOTFOUND when there is no such listed product
  * (unknown, inactive, no active variant, or restricted without
  * include_restricted), or LV_EINTERNAL.

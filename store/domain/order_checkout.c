@@ -727,9 +727,10 @@ static json_t *split_json(const struct split *s, const char *currency, const cha
 	for (i = 0; i < s->n; i++) {
 		const struct split_line *l = &s->lines[i];
 
-		o = json_pack("{s:I,s:s,s:s*,s:s*,s:s*,s:s*,s:s*,s:s*,s:I,s:I,s:I,s:I,s:I,s:s*,s:o,s:o}",
+		o = json_pack("{s:I,s:s,s:s*,s:s*,s:s*,s:s*,s:s*,s:s*,s:s*,s:I,s:I,s:I,s:I,s:I,s:s*,s:o,s:o}",
 			"line_no", (json_int_t)(i + 1), "sku", l->req.sku, "product", l->name,
 			"slug", l->slug, "size", l->size, "colour", l->colour, "fit", l->fit,
+			"logo", l->logo,
 			"category", l->category, "unit_price", (json_int_t)l->price,
 			"quantity", (json_int_t)l->req.quantity, "total", (json_int_t)l->total,
 			"covered", (json_int_t)l->covered,

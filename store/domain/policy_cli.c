@@ -305,8 +305,9 @@ static void cli_variant_explain(const struct policy_view *v, const struct policy
 	struct policy_line line;
 	char a[64], b[64], day[11];
 
-	printf("variant %s (size %s, colour %s, fit %s):\n", x->sku, x->size[0] ? x->size : "-",
-	       x->colour[0] ? x->colour : "-", x->fit[0] ? x->fit : "-");
+	printf("variant %s (size %s, colour %s, fit %s%s%s):\n", x->sku, x->size[0] ? x->size : "-",
+	       x->colour[0] ? x->colour : "-", x->fit[0] ? x->fit : "-",
+	       x->logo && x->logo[0] ? ", logo " : "", x->logo && x->logo[0] ? x->logo : "");
 	memset(&d, 0, sizeof(d));
 	policy_view_variant_allowed(v, &pd->p, x, &d);
 	printf("  may be ordered (visible, eligible, approved): %s\n", cli_code_words(d.code));

@@ -161,9 +161,10 @@ static void say_not_approved(const struct policy_decision *d, const struct lv_i1
 {
 	const char *name[] = { "values" }, *value[1];
 	const char *pair[] = { "first", "next" }, *pairv[2];
-	const char *lists[4] = { d->colours, d->fits, d->sizes, d->logos };
-	const char *words[4] = { N_("colour {values}"), N_("fit {values}"), N_("size {values}"),
-				 N_("logo {values}") };
+	const char *lists[] = { d->colours, d->fits, d->sizes, d->logos };
+	const char *words[] = { N_("colour {values}"), N_("fit {values}"), N_("size {values}"),
+				/* TRANSLATORS: how the company logo is applied: "logo Embroidered" */
+				N_("logo {values}") };
 	char choices[400] = "", part[160], joined[400];
 	size_t i;
 
@@ -171,7 +172,7 @@ static void say_not_approved(const struct policy_decision *d, const struct lv_i1
 		lv_strlcpy(out, d->note, len);
 		return;
 	}
-	for (i = 0; i < 4; i++) {
+	for (i = 0; i < sizeof(lists) / sizeof(lists[0]); i++) {
 		if (lists[i][0] == '\0')
 			continue;
 		value[0] = lists[i];
@@ -182,7 +183,7 @@ static void say_not_approved(const struct policy_decision *d, const struct lv_i1
 		}
 		pairv[0] = choices;
 		pairv[1] = part;
-		/* TRANSLATORS: joins the choices of colours, fits and sizes */
+		/* TRANSLATORS: joins the choices of colours, fits, sizes and logos */
 		say_fill(lv_i18n_get(cat, N_("{first}; {next}")), pair, pairv, 2, joined,
 			 sizeof(joined));
 		lv_strlcpy(choices, joined, sizeof(choices));

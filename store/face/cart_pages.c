@@ -186,12 +186,12 @@ int page_cart_get(struct req *r)
 		json_t *l;
 
 		product_url(req_jstr(line, "slug"), url, sizeof(url));
-		l = json_pack("{s:I,s:s,s:s,s:s,s:O?,s:s,s:s,s:s,s:o,s:O?,s:o,s:I,s:b,s:b,s:b}",
+		l = json_pack("{s:I,s:s,s:s,s:s,s:O?,s:s,s:s,s:s,s:s,s:o,s:O?,s:o,s:I,s:b,s:b,s:b}",
 			      "n", (json_int_t)(i + 1), "sku", req_jstr(line, "sku"),
 			      "product", req_jstr(line, "product"), "url", url,
 			      "image", json_object_get(line, "image"),
 			      "size", req_jstr(line, "size"), "colour", req_jstr(line, "colour"),
-			      "fit", req_jstr(line, "fit"),
+			      "fit", req_jstr(line, "fit"), "logo", req_jstr(line, "logo"),
 			      "unit_price", req_money(r, json_integer_value(json_object_get(line, "unit_price"))),
 			      "quantity", json_object_get(line, "quantity"),
 			      "total", req_money(r, json_integer_value(json_object_get(line, "total"))),
@@ -425,9 +425,10 @@ static json_t *checkout_lines(const struct req *r, json_t *qlines)
 			json_array_append_new(pays, json_pack("{s:s,s:o}", "name", req_jstr(p, "name"), "amount",
 				req_amount(r, req_jstr(p, "unit"), json_integer_value(json_object_get(p, "amount")),
 					    json_integer_value(json_object_get(p, "value")))));
-		json_array_append_new(out, json_pack("{s:s,s:s,s:s,s:s,s:s,s:O?,s:o,s:o,s:o,s:o,s:b,s:o}",
+		json_array_append_new(out, json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:O?,s:o,s:o,s:o,s:o,s:b,s:o}",
 			"sku", req_jstr(l, "sku"), "product", req_jstr(l, "product"),
 			"size", req_jstr(l, "size"), "colour", req_jstr(l, "colour"), "fit", req_jstr(l, "fit"),
+			"logo", req_jstr(l, "logo"),
 			"quantity", json_object_get(l, "quantity"),
 			"unit_price", req_money(r, json_integer_value(json_object_get(l, "unit_price"))),
 			"total", req_money(r, json_integer_value(json_object_get(l, "total"))),

@@ -21,10 +21,10 @@
 
 #define KIT_MAX_ITEMS 50
 
-/* "M · Navy · Slim" for a variant (the values it has). */
+/* "M · Navy · Slim · Embroidered" for a variant (the values it has). */
 static json_t *kit_variant_label(const json_t *v)
 {
-	static const char *const keys[] = { "size", "colour", "fit" };
+	static const char *const keys[] = { "size", "colour", "fit", "logo" };
 	char buf[256] = "";
 	size_t i, used = 0;
 

@@ -333,16 +333,23 @@ int page_product_get(struct req *r)
 		"sizes", page_picker(json_object_get(p, "sizes"), variants, "size", size),
 		"colours", page_picker(json_object_get(p, "colours"), variants, "colour", colour),
 		"fits", page_picker(json_object_get(p, "fits"), variants, "fit", fit));
-	if (page && json_array_size(json_object_get(p, "logos")) > 0) {
-		json_t *prod = json_object_get(page, "product");
-
-		json_object_set_new(prod, "logos", page_picker(json_object_get(p, "logos"), variants,
-							       "logo", logo));
-		json_object_set_new(prod, "has_logos", json_true());
-	}
 	if (page == NULL) {
 		rc = LV_EINTERNAL;
 		goto out;
+	}
+	/*
+	 * Logo options: the variants table has the column when some variant
+	 * has one; the picker offers them only when there is a choice.
+	 */
+	if (json_array_size(json_object_get(p, "logos")) > 0) {
+		json_t *prod = json_object_get(page, "product");
+
+		json_object_set_new(prod, "has_logos", json_true());
+		if (json_array_size(json_object_get(p, "logos")) > 1) {
+			json_object_set_new(prod, "logos", page_picker(json_object_get(p, "logos"),
+								       variants, "logo", logo));
+			json_object_set_new(prod, "has_logo_choice", json_true());
+		}
 	}
 	{
 		char url[300];

@@ -41,7 +41,7 @@ void req_actor(const struct req *r, struct audit_actor *out);
  * returns it (p, modified in place): variants the employee may not order
  * are removed, the others get their price for this employee (a special
  * price replaces the list price) and "company_percent", and the size,
- * colour and fit lists keep only values of the remaining variants.
+ * colour, fit and logo lists keep only values of the remaining variants.
  * OUT: *note, a new JSON string with the first dress-code or eligibility
  * sentence that removed a variant (or NULL). Returns the number of
  * variants left (0: nothing here may be ordered by this employee).

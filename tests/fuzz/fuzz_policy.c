@@ -23,7 +23,7 @@ static void fuzz_ask(struct policy_set *set)
 	struct policy_subject s = { "E1", "Retail Banking", "CC-1", "Head office", "Teller",
 				    "full_time", groups, 2, 19000, 20000 };
 	struct policy_product p = { "navy-blazer", "uniforms", tags, 2, 1 };
-	struct policy_variant x = { "S", "M", "Navy", "Slim", 1000, "" };
+	struct policy_variant x = { "S", "M", "Navy", "Slim", 1000, "Embroidered" };
 	struct policy_line line = { &p, &x, 2 };
 	struct policy_past_line past = { "navy-blazer", "uniforms", tags, 2, 3, 19900 };
 	struct policy_decision d;

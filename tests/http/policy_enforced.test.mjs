@@ -3,10 +3,11 @@
  * policy_enforced.test.mjs - catalog policies are enforced everywhere, by
  * the same decisions: the catalog API and pages hide what a policy hides
  * (restricted products included), the product page offers only approved
- * variants at the employee's price, pictures of hidden products are not
- * served, the cart refuses crafted additions, and the checkout re-checks
- * every line inside its transaction (dress code, limits with the date the
- * next one becomes possible, subsidies). Then a property: for random
+ * variants (colours and logo options) at the employee's price, pictures of
+ * hidden products are not served, the cart refuses crafted additions, the
+ * checkout re-checks every line inside its transaction (dress code, limits
+ * with the date the next one becomes possible, subsidies), and the cart,
+ * checkout and order pages name a line's logo option. Then a property: for random
  * employees and random carts, the checkout never accepts a line that
  * `livery policy explain` refuses.
  *
@@ -112,14 +113,24 @@ describe('catalog policies, enforced everywhere', { skip: skipReason }, () => {
 		assert.equal(r.status, 404, 'a restricted product is not found for someone no policy admits');
 		r = await bob.client.get(`${stack.base}/p/pol-blazer`);
 		assert.ok(r.body.includes('POL-BLZ-GR'), 'bob has no dress code: grey is offered');
-		/* logo options: only the embroidered polo for alice, both for bob */
+		/* logo options: only the embroidered polo for alice (no choice, so no logo
+		 * chips, but the variants table says which logo), both for bob */
 		r = await alice.client.get(`${stack.base}/p/pol-polo`);
 		assert.equal(r.status, 200);
 		assert.ok(r.body.includes('POL-POLO-E') && !r.body.includes('POL-POLO-P'), 'alice: the embroidered polo only');
-		assert.match(r.body, /name="logo" value="Embroidered"/);
-		assert.doesNotMatch(r.body, /name="logo" value="Printed"/);
+		assert.doesNotMatch(r.body, /name="logo"/, 'one logo option is no choice: no logo chips');
+		assert.match(r.body, /<td>Embroidered<\/td>/, 'the variants table has the logo column');
+		assert.doesNotMatch(r.body, /Printed/);
 		r = await bob.client.get(`${stack.base}/p/pol-polo`);
+		assert.match(r.body, /name="logo" value="Embroidered"/);
 		assert.match(r.body, /name="logo" value="Printed"/);
+		/* choosing a logo (with the other options) selects that one variant */
+		r = await bob.client.get(`${stack.base}/p/pol-polo?size=M&colour=Navy&fit=Regular&logo=Printed`);
+		assert.match(r.body, /name="logo" value="Printed" checked/);
+		assert.match(r.body, /name="sku" value="POL-POLO-P"/);
+		/* a product without logo options has neither chips nor the column */
+		r = await bob.client.get(`${stack.base}/p/pol-blazer`);
+		assert.doesNotMatch(r.body, /name="logo"|<th scope="col">Logo<\/th>/);
 	});
 
 	test('the cart refuses crafted additions', T, async () => {
@@ -161,6 +172,35 @@ describe('catalog policies, enforced everywhere', { skip: skipReason }, () => {
 		/* the restricted jacket is admitted for alice */
 		r = await checkout(alice, [['POL-VIP', 1]]);
 		assert.equal(r.status, 201, r.body);
+	});
+
+	test('the cart, checkout and order pages name the logo option of a line', T, async () => {
+		const added = await bob.post('/api/v1/cart/lines', { sku: 'POL-POLO-P', quantity: 1 });
+		assert.equal(added.status, 200, added.body);
+		const line = (await bob.cart()).lines.find((l) => l.sku === 'POL-POLO-P');
+		assert.equal(line.logo, 'Printed');
+		let r = await bob.client.get(`${stack.base}/cart`);
+		assert.equal(r.status, 200);
+		assert.match(r.body, /Logo: Printed/);
+		r = await bob.client.get(`${stack.base}/checkout`);
+		assert.equal(r.status, 200);
+		assert.match(r.body, /Logo: Printed/);
+		r = await checkout(bob, [['POL-POLO-P', 1]]);
+		assert.equal(r.status, 201, r.body);
+		const { ref } = r.json();
+		r = await bob.get(`/api/v1/orders/${ref}`);
+		assert.equal(r.status, 200, r.body);
+		assert.equal(r.json().lines[0].logo, 'Printed');
+		r = await bob.client.get(`${stack.base}/orders/${ref}`);
+		assert.equal(r.status, 200);
+		assert.match(r.body, /Printed/);
+		/* lines without a logo option say nothing about it */
+		await bob.del('/api/v1/cart');
+		assert.equal((await bob.post('/api/v1/cart/lines', { sku: 'POL-BLZ-GR', quantity: 1 })).status, 200);
+		r = await bob.client.get(`${stack.base}/cart`);
+		assert.match(r.body, /POL-BLZ-GR|Blazer/);
+		assert.doesNotMatch(r.body, /Logo:/);
+		await bob.del('/api/v1/cart');
 	});
 
 	test('property: the checkout never accepts a line that policy explain refuses', T, async () => {

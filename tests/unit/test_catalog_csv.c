@@ -390,6 +390,29 @@ static void test_logo_column(void)
 	/* a file without the column (as before it existed) is still a catalog */
 	CHECK_INT(parse(HEADER "uniforms,Uniforms,shirt,Shirt,,,0,S-1,M,White,,10,1,\n", &rep), LV_OK);
 	catalog_import_report_cleanup(&rep);
+	/* the column may stand anywhere; a control character or a second logo column is refused */
+	CHECK_INT(parse("sku,logo,category,category_name,product_slug,product_name,description,"
+			"tags,restricted,size,colour,fit,price,stock,image\n"
+			"P-E,Embroidered,logo-wear,Logo wear,polo,Polo,,logo,0,M,Navy,,25,5,\n"
+			"P-P,Printed,logo-wear,Logo wear,polo,Polo,,logo,0,M,Navy,,20,5,\n", &rep), LV_OK);
+	CHECK_INT(rep.variants, 2);
+	catalog_import_report_cleanup(&rep);
+	CHECK_INT(parse("category,category_name,product_slug,product_name,description,tags,"
+			"restricted,sku,size,colour,fit,price,stock,image,logo\n"
+			"logo-wear,Logo wear,polo,Polo,,logo,0,P-E,M,Navy,,25,5,,\"Embroi\tdered\"\n",
+			&rep), LV_EINVAL);
+	CHECK(has_error(&rep, "line 2, column logo", "control character"));
+	catalog_import_report_cleanup(&rep);
+	CHECK_INT(parse("category,category_name,product_slug,product_name,description,tags,"
+			"restricted,sku,size,colour,fit,price,stock,image,logo,logo\n", &rep),
+		  LV_EINVAL);
+	CHECK(has_error(&rep, "logo", "appears twice"));
+	catalog_import_report_cleanup(&rep);
+	/* an unknown column: the message lists the columns, the optional one too */
+	CHECK_INT(parse("category,category_name,product_slug,product_name,description,tags,"
+			"restricted,sku,size,colour,fit,price,stock,image,logos\n", &rep), LV_EINVAL);
+	CHECK(has_error(&rep, "\"logos\"", "and optionally logo"));
+	catalog_import_report_cleanup(&rep);
 }
 
 #define ROW_OK "uniforms,Uniforms,shirt,Shirt,,,0,"

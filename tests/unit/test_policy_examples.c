@@ -230,6 +230,7 @@ static void test_carol(void)
 	struct policy_set *set = load_examples();
 	struct policy_view *v = view_for(set, "carol", -1);
 	struct policy_variant x = { "P", "M", "Navy", "Regular", 2990, "" };
+	struct policy_decision d;
 	struct policy_price pr;
 
 	CHECK_INT(policy_view_count(v), 1);
@@ -239,6 +240,23 @@ static void test_carol(void)
 	CHECK_INT(policy_view_product_visible(v, &boots, NULL), 0);
 	policy_view_price(v, &polo, &x, &pr, NULL);
 	CHECK_INT(pr.company_percent, 50);
+	/* logo wear with the embroidered logo only (any case); an item with no logo option passes */
+	x.logo = "Embroidered";
+	CHECK_INT(policy_view_variant_allowed(v, &polo, &x, &d), 1);
+	x.logo = "EMBROIDERED";
+	CHECK_INT(policy_view_variant_allowed(v, &polo, &x, &d), 1);
+	x.logo = "Printed";
+	CHECK_INT(policy_view_variant_allowed(v, &polo, &x, &d), 0);
+	CHECK_INT(d.code, POLICY_NOT_APPROVED);
+	CHECK_STR(d.logos, "Embroidered");
+	CHECK_STR(d.colours, "Navy, Grey, White, Teal");
+	CHECK(strstr(d.note, "embroidered logo") != NULL);
+	x.logo = "";
+	CHECK_INT(policy_view_variant_allowed(v, &polo, &x, &d), 1);
+	/* the colour list still applies to an embroidered item */
+	x.logo = "Embroidered";
+	x.colour = "Red";
+	CHECK_INT(policy_view_variant_allowed(v, &polo, &x, &d), 0);
 	policy_view_free(v);
 	policy_set_unref(set);
 }

@@ -5,8 +5,9 @@
  * combined: every selector kind with all/any/not nesting, visibility
  * (deny beats allow, restricted needs admission, the fast path agrees with
  * the explained one), dress codes (product over category over tag, equal
- * specificity intersects), eligibility, price (best price, best subsidy)
- * and kits from several policies.
+ * specificity intersects; colours, fits, sizes and logo options),
+ * eligibility, price (best price, best subsidy) and kits from several
+ * policies.
  */
 #include <string.h>
 
@@ -246,6 +247,93 @@ static void test_dress_code_logos(void)
 	policy_set_unref(set);
 }
 
+/* A rule without "logos" allows every logo; two of equal specificity intersect. */
+static void test_dress_code_logos_combined(void)
+{
+	const char *texts[] = {
+		"{\"name\": \"c\", \"dress_code\": [{\"category\": \"logo-wear\", "
+		"\"colours\": [\"Navy\"]}]}",
+		"{\"name\": \"d\", \"dress_code\": [{\"category\": \"logo-wear\", "
+		"\"logos\": [\"Embroidered\", \"Printed\"]}, {\"product\": \"navy-blazer\", "
+		"\"logos\": [\"Woven\"]}]}",
+		"{\"name\": \"e\", \"dress_code\": [{\"category\": \"logo-wear\", "
+		"\"logos\": [\"PRINTED\"]}]}",
+	};
+	struct policy_subject s = alice();
+	struct policy_decision d;
+	struct policy_set *set = load(texts, 1);
+	struct policy_view *v;
+	struct policy_variant x = { "P-1", "M", "Navy", "Slim", 2500, "Anything" };
+
+	/* colours only: any logo */
+	policy_view_new(set, &s, &v);
+	CHECK_INT(policy_view_variant_allowed(v, &polo, &x, &d), 1);
+	x.colour = "Teal";
+	CHECK_INT(policy_view_variant_allowed(v, &polo, &x, &d), 0);
+	CHECK_STR(d.logos, "");
+	CHECK_STR(d.colours, "Navy");
+	policy_view_free(v);
+	policy_set_unref(set);
+
+	/* c, d and e together: Navy, and Printed (the one logo both lists give) */
+	set = load(texts, 3);
+	policy_view_new(set, &s, &v);
+	x.colour = "Navy";
+	x.logo = "Printed";
+	CHECK_INT(policy_view_variant_allowed(v, &polo, &x, &d), 1);
+	CHECK_INT(d.nreasons, 3);
+	x.logo = "Embroidered";
+	CHECK_INT(policy_view_variant_allowed(v, &polo, &x, &d), 0);
+	CHECK_STR(d.reasons[0].policy, "e");
+	CHECK_STR(d.logos, "PRINTED");
+	/* the product rule wins on the blazer */
+	x.logo = "woven";
+	CHECK_INT(policy_view_variant_allowed(v, &blazer, &x, &d), 1);
+	x.logo = "Printed";
+	CHECK_INT(policy_view_variant_allowed(v, &blazer, &x, &d), 0);
+	CHECK_STR(d.logos, "Woven");
+	CHECK(strstr(d.reasons[0].text, "navy-blazer may be ordered, logo Woven only") != NULL);
+	policy_view_free(v);
+	policy_set_unref(set);
+}
+
+/* "logos" is checked like "colours": a non-empty list of short non-empty strings. */
+static void test_dress_code_logos_invalid(void)
+{
+	static const char *const bad[] = {
+		"{\"name\": \"a\", \"dress_code\": [{\"tag\": \"x\", \"logos\": []}]}",
+		"{\"name\": \"a\", \"dress_code\": [{\"tag\": \"x\", \"logos\": [\"\"]}]}",
+		"{\"name\": \"a\", \"dress_code\": [{\"tag\": \"x\", \"logos\": \"Printed\"}]}",
+		"{\"name\": \"a\", \"dress_code\": [{\"tag\": \"x\", \"logos\": [7]}]}",
+		"{\"name\": \"a\", \"dress_code\": [{\"tag\": \"x\", \"logo\": [\"Printed\"]}]}",
+		"{\"name\": \"a\", \"dress_code\": [{\"tag\": \"x\", \"logos\": [\"Embroidered\", \""
+		"Embroidered on the left chest, 4 cm wide, in the Pantone colours of the house"
+		" brand book, second edition, page 12, revised in 2026\"]}]}", /* 130 bytes */
+	};
+	static const char *const paths[] = {
+		"$.dress_code[0].logos", "$.dress_code[0].logos[0]", "$.dress_code[0].logos",
+		"$.dress_code[0].logos[0]", "$.dress_code[0].logo", "$.dress_code[0].logos[1]",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct policy_source src = { "t", bad[i], strlen(bad[i]) };
+		struct policy_errors e;
+		struct policy_set *set = NULL;
+
+		policy_errors_init(&e);
+		CHECK_INT(policy_set_load(&src, 1, &set, &e), LV_EINVAL);
+		CHECK(set == NULL);
+		CHECK(e.n >= 1);
+		if (e.n >= 1) {
+			if (strcmp(e.v[0].path, paths[i]) != 0)
+				fprintf(stderr, "case %zu: path %s\n", i, e.v[0].path);
+			CHECK_STR(e.v[0].path, paths[i]);
+		}
+		policy_errors_cleanup(&e);
+	}
+}
+
 static void test_dress_code(void)
 {
 	const char *texts[] = {
@@ -430,6 +518,8 @@ int main(void)
 	LV_RUN(test_visibility);
 	LV_RUN(test_dress_code);
 	LV_RUN(test_dress_code_logos);
+	LV_RUN(test_dress_code_logos_combined);
+	LV_RUN(test_dress_code_logos_invalid);
 	LV_RUN(test_eligibility);
 	LV_RUN(test_price);
 	LV_RUN(test_kits);
