@@ -23,32 +23,11 @@
 #include <time.h>
 
 #include "catalog.h"
+#include "lv_csv.h"
 #include "lv_err.h"
 #include "lv_log.h"
 #include "lv_mem.h"
 #include "lv_parse.h"
-
-/* Appends one CSV cell (sep: ',' before it, or 0 for the first cell). */
-static int csv_cell(struct lv_buf *out, const char *s, int first)
-{
-	int quote, rc = LV_OK;
-	const char *p;
-
-	if (s == NULL)
-		s = "";
-	if (!first)
-		rc = lv_buf_append_char(out, ',');
-	quote = strpbrk(s, ",\"\r\n") != NULL;
-	if (rc == LV_OK && quote)
-		rc = lv_buf_append_char(out, '"');
-	if (rc == LV_OK && s[0] != '\0' && strchr("=+-@\t\r", s[0]) != NULL)
-		rc = lv_buf_append_char(out, '\'');
-	for (p = s; rc == LV_OK && *p; p++)
-		rc = *p == '"' ? lv_buf_append(out, "\"\"", 2) : lv_buf_append_char(out, *p);
-	if (rc == LV_OK && quote)
-		rc = lv_buf_append_char(out, '"');
-	return rc;
-}
 
 static int csv_end(struct lv_buf *out)
 {
@@ -62,7 +41,7 @@ static int csv_row(struct lv_buf *out, const char *const *cells, size_t n)
 	int rc = LV_OK;
 
 	for (i = 0; i < n && rc == LV_OK; i++)
-		rc = csv_cell(out, cells[i], i == 0);
+		rc = lv_csv_cell(out, cells[i], i == 0);
 	return rc == LV_OK ? csv_end(out) : rc;
 }
 
