@@ -118,3 +118,12 @@ void lv_diff_cleanup(struct lv_diff *d)
 	lv_free(d->v);
 	memset(d, 0, sizeof(*d));
 }
+
+const char *lv_diff_kind_name(enum lv_diff_kind kind)
+{
+	switch (kind) {
+	case LV_DIFF_DEL: return "del";
+	case LV_DIFF_ADD: return "add";
+	default: return "same";
+	}
+}

@@ -7,7 +7,9 @@
  * (lines of a + 1) x (lines of b + 1) cells; past LV_DIFF_MAX_CELLS the
  * work is not attempted and the diff is "everything removed, everything
  * added" (still correct, only less helpful), so a huge text cannot make a
- * page slow. Lines point into the texts given (not copied).
+ * page slow. Lines point into the texts given (not copied). The policies'
+ * history and the audit log's entries show their changes with it; it
+ * knows nothing of JSON (callers pretty-print first, audit_read.h).
  */
 #ifndef LV_DIFF_H
 #define LV_DIFF_H
@@ -38,5 +40,8 @@ struct lv_diff {
 void lv_diff_lines(const char *a, const char *b, struct lv_diff *out);
 
 void lv_diff_cleanup(struct lv_diff *d);
+
+/* "same", "del" or "add": a line's kind as JSON and templates name it. */
+const char *lv_diff_kind_name(enum lv_diff_kind kind);
 
 #endif

@@ -24,6 +24,7 @@
 #include "migrate.h"
 #include "routes.h"
 #include "order_cli.h"
+#include "people_cli.h"
 #include "policy_cli.h"
 #include "server.h"
 #include "sso.h"
@@ -263,6 +264,27 @@ static int cli_allowance(int argc, char **argv)
 	return rc;
 }
 
+/* livery people SUBCOMMAND --config FILE ARGS... (see people_cli.h) */
+static int cli_people(int argc, char **argv)
+{
+	struct livery *app = NULL;
+	struct lv_db *db = NULL;
+	const char *config;
+	char **rest = lv_calloc((size_t)argc + 1, sizeof(*rest));
+	int n, rc;
+
+	cli_config_split(argc, argv, &config, rest, &n);
+	rc = people_cli_args_check(n, rest);
+	if (rc == 0)
+		rc = cli_store_open(config, "people", &app, &db);
+	if (rc == 0)
+		rc = people_cli_main(db, n, rest);
+	lv_db_close(db);
+	app_free(app);
+	lv_free(rest);
+	return rc;
+}
+
 /* livery export payroll|orders --config FILE OPTIONS (see order_cli.h) */
 static int cli_export(int argc, char **argv)
 {
@@ -333,6 +355,7 @@ static void cli_usage(FILE *f)
 			cli_commands[i].summary);
 	allowance_cli_usage(f);
 	order_cli_usage(f);
+	people_cli_usage(f);
 	policy_cli_usage(f);
 	fprintf(f, "  livery %-36s %s\n  livery %-36s %s\n", "--help", "show this help",
 		"--version", "show the version");
@@ -363,6 +386,8 @@ int cli_main(int argc, char **argv)
 		return cli_export(argc, argv);
 	if (strcmp(argv[1], "policy") == 0)
 		return cli_policy(argc, argv);
+	if (strcmp(argv[1], "people") == 0)
+		return cli_people(argc, argv);
 	if (strcmp(argv[1], "--version") == 0) {
 		printf("livery %s\n", LIVERY_VERSION);
 		return 0;

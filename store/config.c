@@ -35,7 +35,8 @@ enum cfg_type {
 	CFG_CURRENCY, /* three capital letters */
 	CFG_LEVEL,    /* debug, info, warn, error */
 	CFG_OVERAGE,  /* deny, approval, payroll */
-	CFG_LIST      /* comma-separated words */
+	CFG_LIST,     /* comma-separated words */
+	CFG_MATCH     /* employee_id, email, employee_id_then_email */
 };
 
 struct cfg_key {
@@ -89,6 +90,7 @@ static const struct cfg_key cfg_keys[] = {
 	{ "roles", "store_admin", CFG_LIST, 0, 0, "", S(role_store_admin), 0 },
 	{ "roles", "approver", CFG_LIST, 0, 0, "", S(role_approver), 0 },
 	{ "roles", "auditor", CFG_LIST, 0, 0, "", S(role_auditor), 0 },
+	{ "people", "match_login", CFG_MATCH, 0, 0, "employee_id", S(people_match_login), 0 },
 };
 #undef S
 #define N_KEYS (sizeof(cfg_keys) / sizeof(cfg_keys[0]))
@@ -280,6 +282,11 @@ static int cfg_set(struct lv_config *cfg, const struct cfg_key *k, const char *v
 			if ((unsigned char)v[i] < 0x20 || v[i] == '"')
 				ok = 0;
 		what = "a comma-separated list of group names";
+		break;
+	case CFG_MATCH:
+		ok = strcmp(v, "employee_id") == 0 || strcmp(v, "email") == 0 ||
+		     strcmp(v, "employee_id_then_email") == 0;
+		what = "one of employee_id, email, employee_id_then_email";
 		break;
 	}
 	if (!ok) {

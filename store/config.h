@@ -66,6 +66,9 @@ struct lv_config {
 	char *role_approver;
 	char *role_auditor;
 
+	/* [people] */
+	char *people_match_login; /* employee_id | email | employee_id_then_email */
+
 	/* derived after loading */
 	int public_https;      /* public_url is https: cookies get Secure */
 	char *db_path;         /* data_dir + "/livery.db" */

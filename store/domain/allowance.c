@@ -37,6 +37,7 @@ struct prog {
 	int64_t cap;
 	int64_t elig_days;
 	int64_t created_at;
+	int64_t retired_at; /* 0: active */
 };
 
 static const char *const period_names[] = { "monthly", "quarterly", "yearly", "once" };
@@ -486,6 +487,22 @@ int allowance_programme_find(struct lv_db *db, const char *slug, int64_t *id)
 	"prorate, rollover_cap, eligibility_days, categories, tags, overage, "         \
 	"position, active, created_at, retired_at FROM allowance_programmes "
 
+/* What a programme's row holds that no version does. */
+#define PROGRAMME_LEAN_COLUMNS                                                         \
+	"SELECT id, slug, unit, period, reset, active, created_at, retired_at "         \
+	"FROM allowance_programmes "
+
+#define VERSION_COLUMNS                                                                \
+	"SELECT programme, id, valid_from, name, audience, amount, points_rate, "       \
+	"prorate, rollover_cap, eligibility_days, categories, tags, overage, position, " \
+	"created_at FROM allowance_programme_versions "
+
+/* The fields a version gives its programme; slug, unit, period and reset never change. */
+static const char *const version_fields[] = {
+	"name", "audience", "amount", "points_rate", "prorate", "rollover_cap",
+	"eligibility_days", "categories", "tags", "overage", "position",
+};
+
 /* A JSON column's value, or fallback when it does not parse (never NULL). */
 static json_t *column_json(sqlite3_stmt *stmt, int col, json_t *fallback)
 {
@@ -527,6 +544,29 @@ static json_t *programme_row_json(sqlite3_stmt *stmt)
 	return o;
 }
 
+/* The version in stmt's current row (VERSION_COLUMNS) as a new JSON object. */
+static json_t *version_row_json(sqlite3_stmt *stmt)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(o, "version", json_integer(sqlite3_column_int64(stmt, 1)));
+	json_object_set_new(o, "valid_from", json_integer(sqlite3_column_int64(stmt, 2)));
+	json_object_set_new(o, "name", json_string((const char *)sqlite3_column_text(stmt, 3)));
+	json_object_set_new(o, "audience", column_json(stmt, 4, json_object()));
+	json_object_set_new(o, "amount", json_integer(sqlite3_column_int64(stmt, 5)));
+	json_object_set_new(o, "points_rate", sqlite3_column_type(stmt, 6) == SQLITE_NULL ?
+			    json_null() : json_integer(sqlite3_column_int64(stmt, 6)));
+	json_object_set_new(o, "prorate", json_boolean(sqlite3_column_int(stmt, 7)));
+	json_object_set_new(o, "rollover_cap", json_integer(sqlite3_column_int64(stmt, 8)));
+	json_object_set_new(o, "eligibility_days", json_integer(sqlite3_column_int64(stmt, 9)));
+	json_object_set_new(o, "categories", column_json(stmt, 10, json_array()));
+	json_object_set_new(o, "tags", column_json(stmt, 11, json_array()));
+	json_object_set_new(o, "overage", json_string((const char *)sqlite3_column_text(stmt, 12)));
+	json_object_set_new(o, "position", json_integer(sqlite3_column_int64(stmt, 13)));
+	json_object_set_new(o, "saved_at", json_integer(sqlite3_column_int64(stmt, 14)));
+	return o;
+}
+
 /* Fills p from o (a programme_row_json object, which keeps the strings). */
 static void prog_from_json(const json_t *o, struct prog *p)
 {
@@ -546,6 +586,7 @@ static void prog_from_json(const json_t *o, struct prog *p)
 	p->cap = json_integer_value(json_object_get(o, "rollover_cap"));
 	p->elig_days = json_integer_value(json_object_get(o, "eligibility_days"));
 	p->created_at = json_integer_value(json_object_get(o, "created_at"));
+	p->retired_at = json_integer_value(json_object_get(o, "retired_at"));
 }
 
 struct emp;
@@ -610,13 +651,254 @@ out:
 	return rc;
 }
 
+/*
+ * Every programme (id 0) or programme id, in id order, each with
+ * "versions": its versions, oldest first (two queries). OUT: *out, a new
+ * array (caller decrefs). Returns LV_OK, LV_ENOTFOUND (no programme id) or
+ * LV_EINTERNAL.
+ */
+static int programmes_load(struct lv_db *db, int64_t id, json_t **out)
+{
+	sqlite3_stmt *stmt = NULL;
+	json_t *a = json_array(), *o, *vs;
+	size_t k = 0, i;
+	int64_t pid;
+	int rc, src;
+
+	*out = NULL;
+	/* the row's own copies of the newest version's fields are not read: the version gives them */
+	rc = lv_db_stmt(db, id > 0 ? PROGRAMME_LEAN_COLUMNS "WHERE id = ?1" :
+			    PROGRAMME_LEAN_COLUMNS "ORDER BY id", &stmt);
+	if (rc != LV_OK)
+		goto out;
+	if (id > 0)
+		sqlite3_bind_int64(stmt, 1, id);
+	while ((src = sqlite3_step(stmt)) == SQLITE_ROW) {
+		o = json_pack("{s:I,s:s,s:s,s:s,s:s,s:b,s:I,s:o,s:[]}",
+			      "id", (json_int_t)sqlite3_column_int64(stmt, 0),
+			      "slug", (const char *)sqlite3_column_text(stmt, 1),
+			      "unit", (const char *)sqlite3_column_text(stmt, 2),
+			      "period", (const char *)sqlite3_column_text(stmt, 3),
+			      "reset", (const char *)sqlite3_column_text(stmt, 4),
+			      "active", sqlite3_column_int(stmt, 5),
+			      "created_at", (json_int_t)sqlite3_column_int64(stmt, 6),
+			      "retired_at", sqlite3_column_type(stmt, 7) == SQLITE_NULL ? json_null() :
+			      json_integer(sqlite3_column_int64(stmt, 7)), "versions");
+		json_array_append_new(a, o);
+	}
+	lv_db_done(stmt);
+	stmt = NULL;
+	if (src != SQLITE_DONE) {
+		rc = LV_EINTERNAL;
+		goto out;
+	}
+	if (id > 0 && json_array_size(a) == 0) {
+		rc = LV_ENOTFOUND;
+		goto out;
+	}
+	rc = lv_db_stmt(db, id > 0 ? VERSION_COLUMNS "WHERE programme = ?1 ORDER BY id" :
+			    VERSION_COLUMNS "ORDER BY programme, id", &stmt);
+	if (rc != LV_OK)
+		goto out;
+	if (id > 0)
+		sqlite3_bind_int64(stmt, 1, id);
+	while ((src = sqlite3_step(stmt)) == SQLITE_ROW) {
+		pid = sqlite3_column_int64(stmt, 0);
+		while (k < json_array_size(a) &&
+		       json_integer_value(json_object_get(json_array_get(a, k), "id")) < pid)
+			k++;
+		o = json_array_get(a, k);
+		if (o != NULL && json_integer_value(json_object_get(o, "id")) == pid)
+			json_array_append_new(json_object_get(o, "versions"), version_row_json(stmt));
+	}
+	if (src != SQLITE_DONE) {
+		rc = LV_EINTERNAL;
+		goto out;
+	}
+	/* the row shows its newest version (0011's trigger gives every programme a first one) */
+	json_array_foreach(a, i, o) {
+		vs = json_object_get(o, "versions");
+		if (json_array_size(vs) == 0) {
+			lv_error("allowance.versions", "programme=%lld has no version",
+				 (long long)json_integer_value(json_object_get(o, "id")));
+			rc = LV_EINTERNAL;
+			goto out;
+		}
+		for (k = 0; k < N_OF(version_fields); k++)
+			json_object_set(o, version_fields[k],
+					json_object_get(json_array_get(vs, json_array_size(vs) - 1),
+							version_fields[k]));
+	}
+	*out = a;
+	a = NULL;
+out:
+	lv_db_done(stmt);
+	json_decref(a);
+	return rc;
+}
+
+int allowance_programmes_load(struct lv_db *db, json_t **out)
+{
+	return programmes_load(db, 0, out);
+}
+
+int allowance_programme_load(struct lv_db *db, int64_t id, json_t **out)
+{
+	json_t *a = NULL;
+	int rc = id > 0 ? programmes_load(db, id, &a) : LV_ENOTFOUND;
+
+	*out = NULL;
+	if (rc == LV_OK)
+		*out = json_incref(json_array_get(a, 0));
+	json_decref(a);
+	return rc;
+}
+
+/* ---- versions and grants ---- */
+
+/*
+ * When an employee hired on hire_date may first be granted under version
+ * v of p. OUT: *from, the later of the programme's creation and the
+ * eligibility date; *elig, that date (0 without a hire date). Returns 1,
+ * or 0 when never: without a hire date, an anniversary reset or days of
+ * service to count cannot be applied (docs/allowances.md).
+ */
+static int version_from(const struct prog *p, const json_t *v, const char *hire_date,
+			int64_t *from, int64_t *elig)
+{
+	int64_t days = json_integer_value(json_object_get(v, "eligibility_days"));
+	int y, m, d;
+
+	*from = p->created_at;
+	*elig = 0;
+	if (hire_date == NULL || date_parse(hire_date, &y, &m, &d) != LV_OK)
+		return p->rule.reset == ALLOWANCE_RESET_CALENDAR && days == 0;
+	*elig = date_midnight(y, m, d + (int)days);
+	if (*elig > *from)
+		*from = *elig;
+	return 1;
+}
+
+/* The newest version of prog saved at or before t (the first when none). */
+static const json_t *version_at(const json_t *prog, int64_t t)
+{
+	const json_t *vs = json_object_get(prog, "versions"), *v;
+	size_t i;
+
+	for (i = json_array_size(vs); i-- > 1;) {
+		v = json_array_get(vs, i);
+		if (json_integer_value(json_object_get(v, "valid_from")) <= t)
+			return v;
+	}
+	return json_array_get(vs, 0);
+}
+
+const json_t *allowance_version_for(const json_t *prog, const char *hire_date,
+				    const struct allowance_period *per)
+{
+	const json_t *vs = json_object_get(prog, "versions"), *v;
+	int64_t from, elig;
+	struct prog p;
+	size_t i;
+
+	prog_from_json(prog, &p);
+	if (p.rule.period != ALLOWANCE_ONCE)
+		return version_at(prog, per->start);
+	/* a 'once' period has no start: the version in force when the employee became eligible under it */
+	for (i = json_array_size(vs); i-- > 1;) {
+		v = json_array_get(vs, i);
+		if (!version_from(&p, v, hire_date, &from, &elig) ||
+		    json_integer_value(json_object_get(v, "valid_from")) <= from)
+			return v;
+	}
+	return json_array_get(vs, 0);
+}
+
+int64_t allowance_grant_for(const json_t *prog, const json_t *v, const char *hire_date,
+			    const struct allowance_period *per, int64_t *due)
+{
+	int64_t from, elig, amount = json_integer_value(json_object_get(v, "amount"));
+	struct prog p;
+
+	prog_from_json(prog, &p);
+	*due = 0;
+	if (!version_from(&p, v, hire_date, &from, &elig))
+		return 0;
+	if (p.rule.period == ALLOWANCE_ONCE) {
+		*due = from;
+		return amount;
+	}
+	if (from >= per->end)
+		return 0;
+	*due = from > per->start ? from : per->start;
+	if (json_is_true(json_object_get(v, "prorate")) && elig > per->start)
+		amount = allowance_prorate(amount, day_count(elig, per->end),
+					   day_count(per->start, per->end));
+	return amount;
+}
+
+/* prog's row with version v's fields: the programme as an employee has it (a new object). */
+static json_t *prog_in_force(const json_t *prog, const json_t *v)
+{
+	json_t *o = json_object(), *val;
+	const char *key;
+	size_t i;
+
+	json_object_foreach((json_t *)prog, key, val)
+		if (strcmp(key, "versions") != 0)
+			json_object_set(o, key, val);
+	for (i = 0; i < N_OF(version_fields); i++)
+		json_object_set(o, version_fields[i], json_object_get(v, version_fields[i]));
+	json_object_set(o, "version", json_object_get(v, "version"));
+	return o;
+}
+
+/* Checkout order: position, then id. */
+static int prog_order_cmp(const void *a, const void *b)
+{
+	const json_t *x = *(const json_t *const *)a, *y = *(const json_t *const *)b;
+	json_int_t px = json_integer_value(json_object_get(x, "position"));
+	json_int_t py = json_integer_value(json_object_get(y, "position"));
+	json_int_t ix = json_integer_value(json_object_get(x, "id"));
+	json_int_t iy = json_integer_value(json_object_get(y, "id"));
+
+	if (px != py)
+		return px < py ? -1 : 1;
+	return ix < iy ? -1 : ix > iy;
+}
+
+/* Sorts the programmes of a (a JSON array) into checkout order. */
+static void progs_sort(json_t *a)
+{
+	size_t i, n = json_array_size(a);
+	json_t **v = lv_calloc(n + 1, sizeof(*v));
+
+	for (i = 0; i < n; i++)
+		v[i] = json_incref(json_array_get(a, i));
+	qsort(v, n, sizeof(*v), prog_order_cmp);
+	json_array_clear(a);
+	for (i = 0; i < n; i++)
+		json_array_append_new(a, v[i]);
+	lv_free(v);
+}
+
 /* ---- employees and audiences ---- */
 
 /* What audiences and periods look at. Strings owned by the struct. */
 struct emp {
 	char *employee_id, *department, *site, *job_title, *employment_type, *hire_date;
 	json_t *groups;
+	char *status;      /* employees.status now */
+	json_t *statuses;  /* [[at, previous, status]...], oldest first (0010) */
 };
+
+/* The employee columns emp_from_row reads: id, then what struct emp holds. */
+#define EMP_COLUMNS                                                                    \
+	"SELECT id, employee_id, department, site, job_title, employment_type, "      \
+	"hire_date, groups, status, (SELECT json_group_array(json_array(at, "         \
+	"previous, status)) FROM (SELECT at, previous, status FROM "                  \
+	"employee_status_changes WHERE employee = employees.id ORDER BY at, id)) "    \
+	"FROM employees "
 
 static void emp_cleanup(struct emp *e)
 {
@@ -627,7 +909,59 @@ static void emp_cleanup(struct emp *e)
 	lv_free(e->employment_type);
 	lv_free(e->hire_date);
 	json_decref(e->groups);
+	lv_free(e->status);
+	json_decref(e->statuses);
 	memset(e, 0, sizeof(*e));
+}
+
+/* Fills e from stmt's current row (EMP_COLUMNS). */
+static void emp_from_row(sqlite3_stmt *stmt, struct emp *e)
+{
+	memset(e, 0, sizeof(*e));
+	e->employee_id = lv_db_column_strdup(stmt, 1, NULL);
+	e->department = lv_db_column_strdup(stmt, 2, NULL);
+	e->site = lv_db_column_strdup(stmt, 3, NULL);
+	e->job_title = lv_db_column_strdup(stmt, 4, NULL);
+	e->employment_type = lv_db_column_strdup(stmt, 5, NULL);
+	e->hire_date = lv_db_column_strdup(stmt, 6, NULL);
+	e->groups = column_json(stmt, 7, json_array());
+	e->status = lv_db_column_strdup(stmt, 8, "active");
+	e->statuses = column_json(stmt, 9, json_array());
+}
+
+/*
+ * e's status at t (docs/allowances.md, "On leave and leavers"): that of
+ * the newest status change at or before t, the status the first change
+ * left before it, and employees.status from the newest change on (or
+ * always, when there was none).
+ */
+static const char *emp_status_at(const struct emp *e, int64_t t)
+{
+	size_t n = json_array_size(e->statuses), i;
+	const json_t *c;
+
+	if (n == 0 || t >= json_integer_value(json_array_get(json_array_get(e->statuses, n - 1), 0)))
+		return e->status;
+	for (i = n; i-- > 0;) {
+		c = json_array_get(e->statuses, i);
+		if (json_integer_value(json_array_get(c, 0)) <= t)
+			return json_string_value(json_array_get(c, 2));
+	}
+	return json_string_value(json_array_get(json_array_get(e->statuses, 0), 1));
+}
+
+/* Grants are paused while e is not active: on leave, gone or suspended. */
+static int emp_paused_at(const struct emp *e, int64_t t)
+{
+	const char *st = emp_status_at(e, t);
+
+	return st == NULL || strcmp(st, "active") != 0;
+}
+
+/* The ledger of an employee who has left is frozen: nothing is written for them. */
+static int emp_frozen(const struct emp *e)
+{
+	return e->status != NULL && strcmp(e->status, "left") == 0;
 }
 
 static int emp_load(struct lv_db *db, int64_t id, struct emp *e)
@@ -636,9 +970,7 @@ static int emp_load(struct lv_db *db, int64_t id, struct emp *e)
 	int rc;
 
 	memset(e, 0, sizeof(*e));
-	rc = lv_db_stmt(db, "SELECT employee_id, department, site, job_title, "
-			    "employment_type, hire_date, groups FROM employees WHERE id = ?1",
-			&stmt);
+	rc = lv_db_stmt(db, EMP_COLUMNS "WHERE id = ?1", &stmt);
 	if (rc != LV_OK)
 		goto out;
 	sqlite3_bind_int64(stmt, 1, id);
@@ -646,13 +978,7 @@ static int emp_load(struct lv_db *db, int64_t id, struct emp *e)
 		rc = LV_ENOTFOUND;
 		goto out;
 	}
-	e->employee_id = lv_db_column_strdup(stmt, 0, NULL);
-	e->department = lv_db_column_strdup(stmt, 1, NULL);
-	e->site = lv_db_column_strdup(stmt, 2, NULL);
-	e->job_title = lv_db_column_strdup(stmt, 3, NULL);
-	e->employment_type = lv_db_column_strdup(stmt, 4, NULL);
-	e->hire_date = lv_db_column_strdup(stmt, 5, NULL);
-	e->groups = column_json(stmt, 6, json_array());
+	emp_from_row(stmt, e);
 out:
 	lv_db_done(stmt);
 	return rc;
@@ -698,93 +1024,149 @@ static int audience_match(const json_t *aud, const struct emp *e)
 	return 1;
 }
 
-/*
- * Loads employee into *e (emp_cleanup it, also on error) and the active
- * programmes selecting them into *out (caller decrefs).
- */
-static int programmes_matching(struct lv_db *db, int64_t employee, struct emp *e, json_t **out)
+/* Does any version of prog select e? */
+static int prog_ever_selects(const json_t *prog, const struct emp *e)
 {
-	int rc = emp_load(db, employee, e);
+	const json_t *v;
+	size_t i;
 
+	json_array_foreach(json_object_get(prog, "versions"), i, v)
+		if (audience_match(json_object_get(v, "audience"), e))
+			return 1;
+	return 0;
+}
+
+/*
+ * Does e have prog at `at`, and as which version? OUT: *v. A programme is
+ * e's when the version in force for e's period then selects e; a retired
+ * one only while that period began before the retirement (a 'once'
+ * programme: while e became eligible before it), so that what is left is
+ * spent until the period ends (docs/allowances.md).
+ */
+static int prog_current(const json_t *prog, const struct emp *e, int64_t at, const json_t **v)
+{
+	struct allowance_period per;
+	int64_t from, elig;
+	struct prog p;
+	int found;
+
+	prog_from_json(prog, &p);
+	found = allowance_period_at(&p.rule, e->hire_date, at, &per) == LV_OK;
+	*v = found ? allowance_version_for(prog, e->hire_date, &per) : version_at(prog, at);
+	if (!audience_match(json_object_get(*v, "audience"), e))
+		return 0;
+	if (p.retired_at == 0)
+		return 1;
+	if (!found)
+		return 0;
+	if (p.rule.period == ALLOWANCE_ONCE)
+		return version_from(&p, *v, e->hire_date, &from, &elig) && from < p.retired_at;
+	return per.start < p.retired_at;
+}
+
+/*
+ * Loads employee into *e (emp_cleanup it, also on error) and every
+ * programme with its versions. OUT: *cands, the programmes one of whose
+ * versions selects e: materialisation walks them all (a period whose
+ * version does not select e grants nothing, but what is in it still
+ * closes); when cur is not NULL, *cur: the programmes e has at `at`
+ * (prog_current), each as its version in force then (prog_in_force), in
+ * checkout order. Both new arrays (caller decrefs, also on error).
+ */
+static int programmes_matching(struct lv_db *db, int64_t employee, int64_t at, struct emp *e,
+			       json_t **cands, json_t **cur)
+{
+	json_t *all = NULL, *o;
+	const json_t *v;
+	size_t i;
+	int rc;
+
+	*cands = json_array();
+	if (cur)
+		*cur = json_array();
+	rc = emp_load(db, employee, e);
 	if (rc == LV_OK)
-		rc = programmes_read(db, PROGRAMME_COLUMNS "WHERE active = 1 ORDER BY position, id",
-				     e, out);
+		rc = programmes_load(db, 0, &all);
+	if (rc != LV_OK)
+		goto out;
+	json_array_foreach(all, i, o) {
+		if (!prog_ever_selects(o, e))
+			continue;
+		json_array_append(*cands, o);
+		if (cur && prog_current(o, e, at, &v))
+			json_array_append_new(*cur, prog_in_force(o, v));
+	}
+	if (cur)
+		progs_sort(*cur);
+out:
+	json_decref(all);
 	return rc;
 }
 
 int allowance_programmes_for_employee(struct lv_db *db, int64_t employee, int64_t at,
 				      json_t **out)
 {
+	json_t *cands = NULL;
 	struct emp e;
 	int rc;
 
-	(void)at; /* audiences do not depend on time yet; retired programmes are inactive */
 	*out = NULL;
-	rc = programmes_matching(db, employee, &e, out);
+	rc = programmes_matching(db, employee, at, &e, &cands, out);
+	if (rc != LV_OK) {
+		json_decref(*out);
+		*out = NULL;
+	}
+	json_decref(cands);
 	emp_cleanup(&e);
 	return rc;
 }
 
 /* ---- materialisation ---- */
 
-/*
- * When e may first receive p's grants. OUT: *from, the first moment;
- * *elig, the hire-based eligibility date (0 when there is no hire date).
- * Returns 1 when e is eligible at all, 0 when never (see docs).
- */
-static int prog_eligible(const struct prog *p, const char *hire_date, int64_t *from,
-			 int64_t *elig)
-{
-	int y, m, d;
-
-	*from = p->created_at;
-	*elig = 0;
-	if (hire_date == NULL || date_parse(hire_date, &y, &m, &d) != LV_OK)
-		return p->rule.reset == ALLOWANCE_RESET_CALENDAR && p->elig_days == 0;
-	*elig = date_midnight(y, m, d + (int)p->elig_days);
-	if (*elig > *from)
-		*from = *elig;
-	return 1;
-}
-
-static int ledger_grant(struct lv_db *db, int64_t employee, const struct prog *p,
-			const char *key, int64_t amount, int64_t at)
+/* Writes a grant (once per period). OUT: *wrote, 1 when this call wrote it. */
+static int ledger_grant(struct lv_db *db, int64_t employee, int64_t programme,
+			const char *key, int64_t amount, int64_t at, int *wrote)
 {
 	sqlite3_stmt *stmt = NULL;
 	int rc;
 
+	*wrote = 0;
 	rc = lv_db_stmt(db, "INSERT INTO allowance_ledger (employee, programme, period_key, "
 			    "kind, amount, actor_label, created_at) VALUES (?1, ?2, ?3, 'grant', "
 			    "?4, 'system', ?5) ON CONFLICT DO NOTHING", &stmt);
 	if (rc != LV_OK)
 		goto out;
 	sqlite3_bind_int64(stmt, 1, employee);
-	sqlite3_bind_int64(stmt, 2, p->id);
+	sqlite3_bind_int64(stmt, 2, programme);
 	lv_db_bind_text(stmt, 3, key);
 	sqlite3_bind_int64(stmt, 4, amount);
 	sqlite3_bind_int64(stmt, 5, at);
 	if (sqlite3_step(stmt) != SQLITE_DONE) {
-		lv_error("allowance.grant", "programme=%lld employee=%lld: %s", (long long)p->id,
-			 (long long)employee, sqlite3_errmsg(db->conn));
+		lv_error("allowance.grant", "programme=%lld employee=%lld: %s",
+			 (long long)programme, (long long)employee, sqlite3_errmsg(db->conn));
 		rc = LV_EINTERNAL;
+		goto out;
 	}
+	*wrote = sqlite3_changes(db->conn) > 0;
 out:
 	lv_db_done(stmt);
 	return rc;
 }
 
 /*
- * Closes period key (whose successor is next): what is left, up to the
- * cap, rolls into next; the whole rest expires. The rollover goes first, so
+ * Closes period key (whose successor is next): what is left, up to cap,
+ * rolls into next; the whole rest expires. The rollover goes first, so
  * that after any interruption the expiry's "what is left" still tells it.
+ * OUT: *rolled, 1 when this call wrote a rollover into next.
  */
-static int ledger_close(struct lv_db *db, int64_t employee, const struct prog *p,
-			const char *key, const char *next, int64_t at)
+static int ledger_close(struct lv_db *db, int64_t employee, int64_t programme, int64_t cap,
+			const char *key, const char *next, int64_t at, int *rolled)
 {
 	sqlite3_stmt *stmt = NULL;
 	int rc = LV_OK;
 
-	if (p->cap > 0) {
+	*rolled = 0;
+	if (cap > 0) {
 		rc = lv_db_stmt(db, "INSERT INTO allowance_ledger (employee, programme, "
 				    "period_key, kind, amount, actor_label, created_at) "
 				    "SELECT ?1, ?2, ?4, 'rollover', min(s, ?5), 'system', ?6 FROM "
@@ -794,13 +1176,14 @@ static int ledger_close(struct lv_db *db, int64_t employee, const struct prog *p
 		if (rc != LV_OK)
 			goto out;
 		sqlite3_bind_int64(stmt, 1, employee);
-		sqlite3_bind_int64(stmt, 2, p->id);
+		sqlite3_bind_int64(stmt, 2, programme);
 		lv_db_bind_text(stmt, 3, key);
 		lv_db_bind_text(stmt, 4, next);
-		sqlite3_bind_int64(stmt, 5, p->cap);
+		sqlite3_bind_int64(stmt, 5, cap);
 		sqlite3_bind_int64(stmt, 6, at);
 		if (sqlite3_step(stmt) != SQLITE_DONE)
 			goto fail;
+		*rolled = sqlite3_changes(db->conn) > 0;
 		lv_db_done(stmt);
 	}
 	rc = lv_db_stmt(db, "INSERT INTO allowance_ledger (employee, programme, period_key, "
@@ -812,38 +1195,47 @@ static int ledger_close(struct lv_db *db, int64_t employee, const struct prog *p
 	if (rc != LV_OK)
 		goto out;
 	sqlite3_bind_int64(stmt, 1, employee);
-	sqlite3_bind_int64(stmt, 2, p->id);
+	sqlite3_bind_int64(stmt, 2, programme);
 	lv_db_bind_text(stmt, 3, key);
 	sqlite3_bind_int64(stmt, 4, at);
 	if (sqlite3_step(stmt) == SQLITE_DONE)
 		goto out;
 fail:
 	lv_error("allowance.close", "programme=%lld employee=%lld period=%s: %s",
-		 (long long)p->id, (long long)employee, key, sqlite3_errmsg(db->conn));
+		 (long long)programme, (long long)employee, key, sqlite3_errmsg(db->conn));
 	rc = LV_EINTERNAL;
 out:
 	lv_db_done(stmt);
 	return rc;
 }
 
-/* OUT: key (size len), the period of employee's newest grant in programme, or "". */
-static int latest_grant(struct lv_db *db, int64_t employee, int64_t programme, char *key,
-			size_t len)
+/*
+ * OUT: key (size len), the period of employee's newest grant in programme
+ * (grants = 1) or of any of their entries (grants = 0; period keys of one
+ * programme sort in time order), or "".
+ */
+static int latest_key(struct lv_db *db, int64_t employee, int64_t programme, int grants,
+		      char *key, size_t len)
 {
 	sqlite3_stmt *stmt = NULL;
 	int rc, src;
 
 	key[0] = '\0';
-	rc = lv_db_stmt(db, "SELECT period_key FROM allowance_ledger WHERE employee = ?1 AND "
-			    "programme = ?2 AND kind = 'grant' ORDER BY id DESC LIMIT 1", &stmt);
+	rc = lv_db_stmt(db, grants ?
+			/* the second kind term lets SQLite use the partial unique index */
+			"SELECT max(period_key) FROM allowance_ledger WHERE employee = ?1 AND "
+			"programme = ?2 AND kind = 'grant' AND "
+			"kind IN ('grant', 'expiry', 'rollover')" :
+			"SELECT max(period_key) FROM allowance_ledger WHERE employee = ?1 AND "
+			"programme = ?2", &stmt);
 	if (rc != LV_OK)
 		goto out;
 	sqlite3_bind_int64(stmt, 1, employee);
 	sqlite3_bind_int64(stmt, 2, programme);
 	src = sqlite3_step(stmt);
-	if (src == SQLITE_ROW)
+	if (src == SQLITE_ROW && sqlite3_column_text(stmt, 0) != NULL)
 		lv_strlcpy(key, (const char *)sqlite3_column_text(stmt, 0), len);
-	else if (src != SQLITE_DONE)
+	else if (src != SQLITE_ROW && src != SQLITE_DONE)
 		rc = LV_EINTERNAL;
 out:
 	lv_db_done(stmt);
@@ -864,31 +1256,55 @@ static int period_next(const struct prog *p, const char *hire_date,
 	return rc;
 }
 
-/*
- * Grants and closes every period of p for e from the first up to at's.
- * A grant is written in the same transaction as the closing of every
- * period before it, so the periods before the newest grant are closed
- * already: the SQL work starts at that grant's period.
- */
-static int prog_materialise(struct lv_db *db, int64_t employee, const struct prog *p,
-			    const char *hire_date, int64_t at)
+/* What rolls over when per (governed by v) closes into next: nothing into a period after the retirement. */
+static int64_t close_cap(const struct prog *p, const json_t *v, const struct allowance_period *next)
 {
-	struct allowance_period cur, next, skip;
-	int64_t from, elig, grant;
-	char last[16];
-	int rc = LV_OK;
+	if (p->retired_at != 0 && next->start >= p->retired_at)
+		return 0;
+	return json_integer_value(json_object_get(v, "rollover_cap"));
+}
 
-	if (!prog_eligible(p, hire_date, &from, &elig) || at < from)
+/*
+ * Grants and closes every period of o (a programme with its versions) for
+ * e from the first up to at's. Each period is governed by its version
+ * (allowance_version_for): the grant when that version selects e, and the
+ * rollover cap when it closes; a retired programme grants nothing, nor
+ * does a period whose grant falls due while e is on leave or gone
+ * (emp_paused_at); nothing at all is written for e once they have left. A
+ * grant is written in the same transaction as the closing of every period
+ * before it, so the periods before the newest grant are closed already:
+ * the SQL work starts at that grant's period. A later period with nothing
+ * in it (past e's newest entry, nothing granted or rolled into it) needs
+ * no closing, and the walk stops once nothing can happen any more.
+ */
+static int prog_materialise(struct lv_db *db, int64_t employee, const json_t *o,
+			    const struct emp *e, int64_t at)
+{
+	const json_t *vs = json_object_get(o, "versions"), *v, *last_v;
+	struct allowance_period cur, next, skip;
+	int64_t start = INT64_MAX, from, elig, grant, due;
+	char last[16], newest[16] = "";
+	struct prog p;
+	size_t i;
+	int rc = LV_OK, wrote, rolled = 0, newest_read = 0;
+
+	prog_from_json(o, &p);
+	if (emp_frozen(e))
 		goto out;
-	rc = allowance_period_at(&p->rule, hire_date, from, &cur);
+	json_array_foreach(vs, i, v)
+		if (version_from(&p, v, e->hire_date, &from, &elig) && from < start)
+			start = from;
+	if (start == INT64_MAX || at < start)
+		goto out;
+	rc = allowance_period_at(&p.rule, e->hire_date, start, &cur);
 	if (rc == LV_OK)
-		rc = latest_grant(db, employee, p->id, last, sizeof(last));
+		rc = latest_key(db, employee, p.id, 1, last, sizeof(last));
 	if (rc != LV_OK)
 		goto out;
-	if (last[0] != '\0' && p->rule.period != ALLOWANCE_ONCE) {
+	if (last[0] != '\0' && p.rule.period != ALLOWANCE_ONCE) {
 		skip = cur;
 		while (strcmp(skip.key, last) != 0 && skip.end <= at) {
-			rc = period_next(p, hire_date, &skip, &next);
+			rc = period_next(&p, e->hire_date, &skip, &next);
 			if (rc != LV_OK)
 				goto out;
 			skip = next;
@@ -896,42 +1312,61 @@ static int prog_materialise(struct lv_db *db, int64_t employee, const struct pro
 		if (strcmp(skip.key, last) == 0)
 			cur = skip;
 	}
+	last_v = json_array_get(vs, json_array_size(vs) - 1);
 	for (;;) {
-		grant = p->amount;
-		if (p->prorate && p->rule.period != ALLOWANCE_ONCE && elig > cur.start)
-			grant = allowance_prorate(p->amount, day_count(elig, cur.end),
-						  day_count(cur.start, cur.end));
-		if (grant > 0) {
-			rc = ledger_grant(db, employee, p, cur.key, grant, at);
+		v = allowance_version_for(o, e->hire_date, &cur);
+		wrote = 0;
+		if (p.retired_at == 0 && audience_match(json_object_get(v, "audience"), e)) {
+			grant = allowance_grant_for(o, v, e->hire_date, &cur, &due);
+			if (grant > 0 && due <= at && !emp_paused_at(e, due))
+				rc = ledger_grant(db, employee, p.id, cur.key, grant, at, &wrote);
 			if (rc != LV_OK)
 				goto out;
 		}
-		if (p->rule.period == ALLOWANCE_ONCE || cur.end > at)
+		if (p.rule.period == ALLOWANCE_ONCE || cur.end > at)
 			break;
-		rc = period_next(p, hire_date, &cur, &next);
+		rc = period_next(&p, e->hire_date, &cur, &next);
+		/* the newest entry's period, read once and only when a period ends here */
+		if (rc == LV_OK && !newest_read) {
+			rc = latest_key(db, employee, p.id, 0, newest, sizeof(newest));
+			newest_read = 1;
+		}
 		if (rc != LV_OK)
 			goto out;
-		rc = ledger_close(db, employee, p, cur.key, next.key, at);
-		if (rc != LV_OK)
-			goto out;
+		if (wrote || rolled || (newest[0] != '\0' && strcmp(cur.key, newest) <= 0)) {
+			/* nothing rolls into a period whose version does not select e */
+			rc = ledger_close(db, employee, p.id,
+					  audience_match(json_object_get(allowance_version_for(
+						  o, e->hire_date, &next), "audience"), e) ?
+					  close_cap(&p, v, &next) : 0,
+					  cur.key, next.key, at, &rolled);
+			if (rc != LV_OK)
+				goto out;
+		} else {
+			rolled = 0;
+		}
+		/* nothing in the periods ahead, and no version left that could grant e */
+		if (!rolled && (newest[0] == '\0' || strcmp(next.key, newest) > 0) &&
+		    (p.retired_at != 0 ||
+		     (next.start >= json_integer_value(json_object_get(last_v, "valid_from")) &&
+		      !audience_match(json_object_get(last_v, "audience"), e))))
+			break;
 		cur = next;
 	}
 out:
 	return rc;
 }
 
-/* Materialises every programme in progs (JSON array) for e. */
+/* Materialises every programme in progs (JSON array, with versions) for e. */
 static int progs_materialise(struct lv_db *db, int64_t employee, const struct emp *e,
 			     const json_t *progs, int64_t at)
 {
-	struct prog p;
 	size_t i;
 	json_t *o;
 	int rc = LV_OK;
 
 	json_array_foreach(progs, i, o) {
-		prog_from_json(o, &p);
-		rc = prog_materialise(db, employee, &p, e->hire_date, at);
+		rc = prog_materialise(db, employee, o, e, at);
 		if (rc != LV_OK)
 			break;
 	}
@@ -944,7 +1379,7 @@ int allowance_materialise(struct lv_db *db, int64_t employee, int64_t at)
 	struct emp e;
 	int rc, own = 0;
 
-	rc = programmes_matching(db, employee, &e, &progs);
+	rc = programmes_matching(db, employee, at, &e, &progs, NULL);
 	if (rc != LV_OK)
 		goto out;
 	rc = lv_db_tx_begin(db, &own);
@@ -954,6 +1389,138 @@ int allowance_materialise(struct lv_db *db, int64_t employee, int64_t at)
 out:
 	json_decref(progs);
 	emp_cleanup(&e);
+	return rc;
+}
+
+/* ---- settling a whole programme (retirement, period closes) ---- */
+
+/*
+ * Materialises prog (with its versions) up to at for every employee one of
+ * its versions selects: one query over the employees. OUT: *n, how many.
+ */
+static int prog_settle(struct lv_db *db, const json_t *prog, int64_t at, int64_t *n)
+{
+	sqlite3_stmt *stmt = NULL;
+	int64_t *ids = NULL;
+	struct emp *es = NULL;
+	size_t cap = 0, len = 0, i;
+	int rc, src;
+
+	*n = 0;
+	/* read them all first: the materialisation below uses the connection */
+	rc = lv_db_stmt(db, EMP_COLUMNS "ORDER BY id", &stmt);
+	if (rc != LV_OK)
+		goto out;
+	while ((src = sqlite3_step(stmt)) == SQLITE_ROW) {
+		struct emp e;
+
+		emp_from_row(stmt, &e);
+		if (!prog_ever_selects(prog, &e)) {
+			emp_cleanup(&e);
+			continue;
+		}
+		if (len == cap) {
+			cap = cap ? 2 * cap : 64;
+			ids = lv_realloc(ids, cap * sizeof(*ids));
+			es = lv_realloc(es, cap * sizeof(*es));
+		}
+		ids[len] = sqlite3_column_int64(stmt, 0);
+		es[len++] = e;
+	}
+	lv_db_done(stmt);
+	stmt = NULL;
+	if (src != SQLITE_DONE) {
+		rc = LV_EINTERNAL;
+		goto out;
+	}
+	for (i = 0; i < len && rc == LV_OK; i++)
+		rc = prog_materialise(db, ids[i], prog, &es[i], at);
+	if (rc == LV_OK)
+		*n = (int64_t)len;
+out:
+	lv_db_done(stmt);
+	for (i = 0; i < len; i++)
+		emp_cleanup(&es[i]);
+	lv_free(es);
+	lv_free(ids);
+	return rc;
+}
+
+int allowance_programme_settle(struct lv_db *db, int64_t programme, int64_t at, int64_t *n)
+{
+	json_t *prog = NULL;
+	int rc, own = 0;
+
+	*n = 0;
+	rc = allowance_programme_load(db, programme, &prog);
+	if (rc == LV_OK)
+		rc = lv_db_tx_begin(db, &own);
+	if (rc == LV_OK)
+		rc = lv_db_tx_end(db, own, prog_settle(db, prog, at, n));
+	json_decref(prog);
+	return rc;
+}
+
+int allowance_period_settle(struct lv_db *db, int64_t programme,
+			    const struct allowance_period *per, int64_t *n)
+{
+	struct allowance_period next;
+	sqlite3_stmt *stmt = NULL;
+	json_t *prog = NULL;
+	int64_t *ids = NULL, settled = 0;
+	size_t cap = 0, len = 0, i;
+	struct prog p;
+	int rc, src, own = 0, rolled;
+
+	*n = 0;
+	rc = allowance_programme_load(db, programme, &prog);
+	if (rc != LV_OK)
+		goto out;
+	prog_from_json(prog, &p);
+	if (p.rule.reset != ALLOWANCE_RESET_CALENDAR || p.rule.period == ALLOWANCE_ONCE) {
+		rc = LV_EINVAL;
+		goto out;
+	}
+	rc = period_next(&p, NULL, per, &next);
+	if (rc == LV_OK)
+		rc = lv_db_tx_begin(db, &own);
+	if (rc != LV_OK)
+		goto out;
+	/* everyone the programme selects: as their own reading at the period's end would */
+	rc = prog_settle(db, prog, per->end, &settled);
+	if (rc != LV_OK)
+		goto end;
+	/* what is left in the period belongs to employees it never granted (HR adjustments
+	 * of people it does not select, or not eligible yet): it expires in full */
+	rc = lv_db_stmt(db, "SELECT l.employee FROM allowance_ledger l JOIN employees e ON "
+			    "e.id = l.employee WHERE l.programme = ?1 AND l.period_key = ?2 AND "
+			    "e.status <> 'left' GROUP BY l.employee HAVING sum(l.amount) > 0",
+			&stmt);
+	if (rc != LV_OK)
+		goto end;
+	sqlite3_bind_int64(stmt, 1, programme);
+	lv_db_bind_text(stmt, 2, per->key);
+	while ((src = sqlite3_step(stmt)) == SQLITE_ROW) {
+		if (len == cap) {
+			cap = cap ? 2 * cap : 16;
+			ids = lv_realloc(ids, cap * sizeof(*ids));
+		}
+		ids[len++] = sqlite3_column_int64(stmt, 0);
+	}
+	lv_db_done(stmt);
+	stmt = NULL;
+	if (src != SQLITE_DONE)
+		rc = LV_EINTERNAL;
+	for (i = 0; i < len && rc == LV_OK; i++)
+		rc = ledger_close(db, ids[i], programme, 0, per->key, next.key, per->end, &rolled);
+	if (rc == LV_OK)
+		*n = settled;
+end:
+	lv_db_done(stmt);
+	rc = lv_db_tx_end(db, own, rc);
+out:
+	lv_free(ids);
+	json_decref(prog);
 	return rc;
 }
 
@@ -992,7 +1559,7 @@ static json_t *period_json(const struct allowance_period *per)
 int allowance_balances(struct lv_db *db, int64_t employee, int64_t at, json_t **out)
 {
 	struct allowance_period per;
-	json_t *progs = NULL, *a = json_array(), *o, *b;
+	json_t *progs = NULL, *cur = NULL, *a = json_array(), *o, *b;
 	struct prog p;
 	struct emp e;
 	int64_t sum, from, elig;
@@ -1000,14 +1567,14 @@ int allowance_balances(struct lv_db *db, int64_t employee, int64_t at, json_t **
 	int rc, own = 0;
 
 	*out = NULL;
-	rc = programmes_matching(db, employee, &e, &progs);
+	rc = programmes_matching(db, employee, at, &e, &progs, &cur);
 	if (rc != LV_OK)
 		goto out;
 	rc = lv_db_tx_begin(db, &own);
 	if (rc != LV_OK)
 		goto out;
 	rc = progs_materialise(db, employee, &e, progs, at);
-	json_array_foreach(progs, i, o) {
+	json_array_foreach(cur, i, o) {
 		if (rc != LV_OK)
 			break;
 		prog_from_json(o, &p);
@@ -1019,8 +1586,9 @@ int allowance_balances(struct lv_db *db, int64_t employee, int64_t at, json_t **
 			      json_object_get(o, "position"), "id", json_object_get(o, "id"),
 			      "categories", json_object_get(o, "categories"),
 			      "tags", json_object_get(o, "tags"));
+		json_object_set(b, "retired_at", json_object_get(o, "retired_at"));
 		sum = 0;
-		if (prog_eligible(&p, e.hire_date, &from, &elig) && at >= from &&
+		if (version_from(&p, o, e.hire_date, &from, &elig) && at >= from &&
 		    allowance_period_at(&p.rule, e.hire_date, at, &per) == LV_OK) {
 			rc = period_sum(db, employee, p.id, per.key, &sum);
 			json_object_set_new(b, "period", period_json(&per));
@@ -1040,6 +1608,7 @@ int allowance_balances(struct lv_db *db, int64_t employee, int64_t at, json_t **
 	a = NULL;
 out:
 	json_decref(a);
+	json_decref(cur);
 	json_decref(progs);
 	emp_cleanup(&e);
 	return rc;
@@ -1057,7 +1626,7 @@ static int current_period(struct lv_db *db, int64_t employee, int64_t programme,
 	struct emp e;
 	int rc;
 
-	rc = programmes_matching(db, employee, &e, &progs);
+	rc = programmes_matching(db, employee, at, &e, &progs, NULL);
 	if (rc == LV_OK)
 		rc = programme_get(db, programme, &o);
 	if (rc == LV_OK)
@@ -1135,11 +1704,11 @@ out:
 	return rc;
 }
 
-int allowance_adjust(struct lv_db *db, int64_t employee, int64_t programme, int64_t amount,
-		     const char *reason, const struct allowance_actor *actor, int64_t at)
+int allowance_adjust_as(struct lv_db *db, int64_t employee, int64_t programme, int64_t amount,
+			const char *reason, const struct audit_actor *who, int64_t at)
 {
+	struct allowance_actor actor;
 	struct allowance_period per;
-	struct audit_actor who;
 	json_t *after = NULL;
 	char id[32];
 	size_t n;
@@ -1147,31 +1716,43 @@ int allowance_adjust(struct lv_db *db, int64_t employee, int64_t programme, int6
 
 	n = reason == NULL ? 0 : strlen(reason);
 	if (amount == 0 || n == 0 || strspn(reason, " \t\r\n") == n || n > 500 ||
-	    actor == NULL || actor->label == NULL) {
+	    who == NULL || who->label == NULL) {
 		rc = LV_EINVAL;
 		goto out;
 	}
+	actor.employee = who->employee;
+	actor.label = who->label;
 	rc = lv_db_tx_begin(db, &own);
 	if (rc != LV_OK)
 		goto out;
 	rc = current_period(db, employee, programme, at, &per);
 	if (rc == LV_OK)
 		rc = ledger_append(db, employee, programme, per.key, "adjustment", amount, NULL,
-				   reason, actor, at);
+				   reason, &actor, at);
 	if (rc == LV_OK) {
-		who.employee = actor->employee;
-		who.label = actor->label;
-		who.address = NULL;
 		lv_snprintf(id, sizeof(id), "%lld", (long long)employee);
 		after = json_pack("{s:I,s:s,s:I,s:s}", "programme", (json_int_t)programme,
 				  "period", per.key, "amount", (json_int_t)amount, "reason",
 				  reason);
-		rc = audit_append(db, &who, "allowance.adjust", "employee", id, NULL, after);
+		rc = audit_append(db, who, "allowance.adjust", "employee", id, NULL, after);
 	}
 	rc = lv_db_tx_end(db, own, rc);
 out:
 	json_decref(after);
 	return rc;
+}
+
+int allowance_adjust(struct lv_db *db, int64_t employee, int64_t programme, int64_t amount,
+		     const char *reason, const struct allowance_actor *actor, int64_t at)
+{
+	struct audit_actor who;
+
+	if (actor == NULL)
+		return LV_EINVAL;
+	who.employee = actor->employee;
+	who.label = actor->label;
+	who.address = NULL;
+	return allowance_adjust_as(db, employee, programme, amount, reason, &who, at);
 }
 
 int allowance_debit(struct lv_db *db, int64_t employee, int64_t programme, int64_t amount,

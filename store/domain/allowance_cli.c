@@ -2,7 +2,8 @@
 /*
  * allowance_cli.c - the `livery allowance ...` commands (see
  * allowance_cli.h): argument parsing, amounts typed by HR, and the lines
- * printed. The rules themselves live in allowance.c.
+ * printed. The rules themselves live in allowance.c (and, for closing a
+ * period, allowance_admin.c).
  */
 #include "allowance_cli.h"
 
@@ -11,6 +12,7 @@
 #include <time.h>
 
 #include "allowance.h"
+#include "allowance_admin.h"
 #include "catalog.h"
 #include "lv_err.h"
 #include "lv_mem.h"
@@ -26,7 +28,8 @@ void allowance_cli_usage(FILE *f)
 		   "  livery allowance programmes --config FILE\n"
 		   "  livery allowance balance --config FILE EMPLOYEE_ID\n"
 		   "  livery allowance adjust --config FILE EMPLOYEE_ID PROGRAMME AMOUNT "
-		   "--reason TEXT\n");
+		   "--reason TEXT\n"
+		   "  livery allowance close --config FILE PROGRAMME PERIOD\n");
 }
 
 static int cli_usage_fail(const char *usage)
@@ -276,6 +279,40 @@ out:
 	return rc;
 }
 
+int allowance_cli_close(struct lv_db *db, const char *currency, int argc, char **argv)
+{
+	struct audit_actor who = { 0, "cli", NULL };
+	json_t *res = NULL;
+	char msg[512], expired[64], rolled[64];
+	int rc = EXIT_FAILED, lrc;
+
+	if (argc != 2 || argv[0][0] == '-' || argv[1][0] == '-') {
+		rc = cli_usage_fail("close --config FILE PROGRAMME PERIOD");
+		goto out;
+	}
+	lrc = allowance_admin_close(db, argv[0], argv[1], &who, lv_now(), &res, msg, sizeof(msg));
+	if (lrc != LV_OK) {
+		fprintf(stderr, "livery: %s\n", msg[0] ? msg : "the period could not be closed (see the log)");
+		goto out;
+	}
+	cli_amount(json_integer_value(json_object_get(res, "expired")),
+		   json_string_value(json_object_get(res, "unit")) ?
+		   json_string_value(json_object_get(res, "unit")) : "money", currency, expired,
+		   sizeof(expired));
+	cli_amount(json_integer_value(json_object_get(res, "rolled_over")),
+		   json_string_value(json_object_get(res, "unit")) ?
+		   json_string_value(json_object_get(res, "unit")) : "money", currency, rolled,
+		   sizeof(rolled));
+	printf("%s %s closed: %lld balances, %s expired, %s rolled over (%lld ledger entries "
+	       "written)\n", argv[0], json_string_value(json_object_get(res, "period")),
+	       (long long)json_integer_value(json_object_get(res, "employees")), expired, rolled,
+	       (long long)json_integer_value(json_object_get(res, "entries")));
+	rc = 0;
+out:
+	json_decref(res);
+	return rc;
+}
+
 int allowance_cli_main(struct lv_db *db, const char *currency, int argc, char **argv)
 {
 	static const struct {
@@ -286,6 +323,7 @@ int allowance_cli_main(struct lv_db *db, const char *currency, int argc, char **
 		{ "programmes", allowance_cli_programmes },
 		{ "balance", allowance_cli_balance },
 		{ "adjust", allowance_cli_adjust },
+		{ "close", allowance_cli_close },
 	};
 	size_t i;
 

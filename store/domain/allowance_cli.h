@@ -21,7 +21,7 @@ void allowance_cli_usage(FILE *f);
 
 /*
  * Runs `allowance SUBCOMMAND ARGS...`: argv[0] is the subcommand
- * (programme-create, programmes, balance, adjust), --config already
+ * (programme-create, programmes, balance, adjust, close), --config already
  * removed. currency is the store's ISO 4217 code ([store] currency).
  */
 int allowance_cli_main(struct lv_db *db, const char *currency, int argc, char **argv);
@@ -38,5 +38,11 @@ int allowance_cli_balance(struct lv_db *db, const char *currency, int argc, char
  * AMOUNT is signed: major units for money ("-12.50"), whole points.
  */
 int allowance_cli_adjust(struct lv_db *db, const char *currency, int argc, char **argv);
+/*
+ * livery allowance close PROGRAMME PERIOD: closes an ended period of a
+ * calendar programme ("2026", "2026-Q4", "2026-11") once; a second run is
+ * refused with when and by whom it was closed (allowance_admin_close).
+ */
+int allowance_cli_close(struct lv_db *db, const char *currency, int argc, char **argv);
 
 #endif

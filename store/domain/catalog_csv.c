@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "catalog.h"
+#include "lv_csv.h"
 #include "lv_err.h"
 #include "lv_log.h"
 #include "lv_mem.h"
@@ -1253,10 +1254,14 @@ static void cc_row(struct cc_parser *p)
 static void cc_on_field(void *s, size_t len, void *data)
 {
 	struct cc_parser *p = data;
-	size_t i = p->n_fields++;
+	size_t skip, i = p->n_fields++;
 
 	if (i >= CC_MAX_FIELDS)
 		return;
+	/* the apostrophe an export puts before a formula-like cell (lv_csv.h) */
+	skip = lv_csv_unguard(s, len);
+	s = (char *)s + skip;
+	len -= skip;
 	p->field[i] = lv_malloc(len + 1);
 	if (len)
 		memcpy(p->field[i], s, len);
@@ -1594,7 +1599,7 @@ int catalog_csv_store(struct lv_db *db, const struct catalog_csv *cat,
 	struct lv_buf product_list, variant_list;
 	sqlite3_stmt *stmt = NULL;
 	size_t i, j;
-	int rc, in_tx = 0, n = 0;
+	int rc, in_tx = 0, own = 0, n = 0;
 
 	lv_buf_init(&product_list, (size_t)24 * (cat->n_products + 2));
 	lv_buf_init(&variant_list, (size_t)24 * (cat->n_variants + 2));
@@ -1609,7 +1614,9 @@ int catalog_csv_store(struct lv_db *db, const struct catalog_csv *cat,
 	/* per product, the ids of its pictures in its own order */
 	image_ids = lv_calloc(cat->n_products * CC_MAX_IMAGES_PER_PRODUCT + 1,
 			      sizeof(*image_ids));
-	rc = lv_db_begin(db);
+	/* inside the caller's transaction when there is one (the console
+	 * writes its audit entry in the same transaction) */
+	rc = lv_db_tx_begin(db, &own);
 	if (rc != LV_OK)
 		goto out;
 	in_tx = 1;
@@ -1692,10 +1699,12 @@ int catalog_csv_store(struct lv_db *db, const struct catalog_csv *cat,
 	rc = catalog_search_reindex(db);
 	if (rc != LV_OK)
 		goto out;
-	rc = lv_db_commit(db);
-	if (rc != LV_OK)
-		goto out;
 	in_tx = 0;
+	rc = lv_db_tx_end(db, own, LV_OK);
+	if (rc != LV_OK) {
+		rep->deactivated_products = rep->deactivated_variants = 0;
+		goto out;
+	}
 	rep->categories = (int)cat->n_categories;
 	rep->products = (int)cat->n_products;
 	rep->variants = (int)cat->n_variants;
@@ -1706,7 +1715,7 @@ int catalog_csv_store(struct lv_db *db, const struct catalog_csv *cat,
 		rep->deactivated_products, rep->deactivated_variants);
 out:
 	if (in_tx) {
-		lv_db_rollback(db);
+		lv_db_tx_end(db, own, rc);
 		rep->deactivated_products = rep->deactivated_variants = 0;
 	}
 	lv_free(image_ids);

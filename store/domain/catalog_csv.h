@@ -82,7 +82,8 @@ int catalog_csv_parse(const char *data, size_t len, const char *currency,
 void catalog_csv_free(struct catalog_csv *cat);
 
 /*
- * Writes cat into db in one transaction (BEGIN IMMEDIATE ... COMMIT) and
+ * Writes cat into db in one transaction (BEGIN IMMEDIATE ... COMMIT, or
+ * inside the caller's when one is open: then the caller commits) and
  * rebuilds, in the same transaction, the search index and the storefront
  * listing (catalog_listing_refresh); on any error nothing changes. The clock is
  * lv_now(). Sets rep's counts, including what was deactivated. Returns

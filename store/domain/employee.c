@@ -1,11 +1,13 @@
 /*
  * employee.c - employees created and updated from identity claims
- * (see employee.h).
+ * (see employee.h), and the adoption, at a first login, of the employee
+ * HR imported before it (docs/console.md, "People").
  */
 #include "employee.h"
 
 #include <string.h>
 
+#include "audit.h"
 #include "lv_err.h"
 #include "lv_log.h"
 #include "lv_mem.h"
@@ -91,22 +93,142 @@ int employee_status_allows_login(const char *status)
 	return status && (strcmp(status, "active") == 0 || strcmp(status, "on_leave") == 0);
 }
 
-int employee_upsert_from_claims(struct lv_db *db, const struct employee_claims_map *map,
-				const char *iss, const char *sub, json_t *claims,
-				int64_t *id, int *active)
+int employee_match_parse(const char *s, enum employee_match *out)
+{
+	if (s != NULL && strcmp(s, "employee_id") == 0)
+		*out = EMPLOYEE_MATCH_EMPLOYEE_ID;
+	else if (s != NULL && strcmp(s, "email") == 0)
+		*out = EMPLOYEE_MATCH_EMAIL;
+	else if (s != NULL && strcmp(s, "employee_id_then_email") == 0)
+		*out = EMPLOYEE_MATCH_EMPLOYEE_ID_THEN_EMAIL;
+	else
+		return LV_EINVAL;
+	return LV_OK;
+}
+
+/*
+ * The one imported employee (no iss, no sub) that key finds with sql (a
+ * literal with ?1 = key, selecting id, LIMIT 2). OUT: *id, 0 when none or
+ * when two would match (an ambiguous email adopts nobody).
+ */
+static int employee_imported_find(struct lv_db *db, const char *sql, const char *key,
+				  int64_t *id)
+{
+	sqlite3_stmt *stmt = NULL;
+	int rc, src, n = 0;
+
+	*id = 0;
+	rc = lv_db_stmt(db, sql, &stmt);
+	if (rc != LV_OK)
+		goto out;
+	lv_db_bind_text(stmt, 1, key);
+	while ((src = sqlite3_step(stmt)) == SQLITE_ROW) {
+		*id = sqlite3_column_int64(stmt, 0);
+		n++;
+	}
+	if (src != SQLITE_DONE)
+		rc = LV_EINTERNAL;
+	if (n != 1)
+		*id = 0;
+out:
+	lv_db_done(stmt);
+	return rc;
+}
+
+/*
+ * At a first login (no employee has iss + sub), links the employee HR
+ * imported to it, found as match says: its iss and sub are set, so the
+ * upsert that follows updates it. Never a row linked to a login already.
+ * Runs inside the caller's transaction.
+ */
+static int employee_adopt(struct lv_db *db, const struct employee_claims_map *map,
+			  enum employee_match match, const char *iss, const char *sub,
+			  json_t *claims)
+{
+	const char *eid = employee_claim_str(claims, map->employee_id);
+	const char *email = employee_claim_str(claims, "email");
+	const char *by = "employee_id";
+	struct audit_actor system = { 0, "system", NULL };
+	sqlite3_stmt *stmt = NULL;
+	json_t *after = NULL;
+	int64_t found = 0;
+	char idtxt[32];
+	int rc, src;
+
+	rc = lv_db_stmt(db, "SELECT id FROM employees WHERE iss = ?1 AND sub = ?2", &stmt);
+	if (rc != LV_OK)
+		goto out;
+	lv_db_bind_text(stmt, 1, iss);
+	lv_db_bind_text(stmt, 2, sub);
+	src = sqlite3_step(stmt);
+	lv_db_done(stmt);
+	stmt = NULL;
+	if (src != SQLITE_DONE) {
+		rc = src == SQLITE_ROW ? LV_OK : LV_EINTERNAL;
+		goto out; /* known already, or the database failed */
+	}
+	if (eid != NULL && match != EMPLOYEE_MATCH_EMAIL)
+		rc = employee_imported_find(db, "SELECT id FROM employees WHERE employee_id = ?1"
+					    " AND iss IS NULL AND sub IS NULL LIMIT 2", eid, &found);
+	/* an email the provider says it has not verified finds nobody */
+	if (rc == LV_OK && found == 0 && email != NULL && match != EMPLOYEE_MATCH_EMPLOYEE_ID &&
+	    !json_is_false(json_object_get(claims, "email_verified"))) {
+		by = "email";
+		rc = employee_imported_find(db, "SELECT id FROM employees WHERE email IS NOT NULL"
+					    " AND lower(email) = lower(?1) AND iss IS NULL"
+					    " AND sub IS NULL LIMIT 2",
+					    email, &found);
+	}
+	if (rc != LV_OK || found == 0)
+		goto out;
+	rc = lv_db_stmt(db, "UPDATE employees SET iss = ?2, sub = ?3 WHERE id = ?1"
+			    " AND iss IS NULL AND sub IS NULL", &stmt);
+	if (rc != LV_OK)
+		goto out;
+	sqlite3_bind_int64(stmt, 1, found);
+	lv_db_bind_text(stmt, 2, iss);
+	lv_db_bind_text(stmt, 3, sub);
+	if (sqlite3_step(stmt) != SQLITE_DONE) {
+		lv_error("employee_adopt", "employee=%lld error=\"%s\"", (long long)found,
+			 sqlite3_errmsg(db->conn));
+		rc = LV_EINTERNAL;
+		goto out;
+	}
+	lv_info("employee_adopted", "employee=%lld by=%s", (long long)found, by);
+	lv_snprintf(idtxt, sizeof(idtxt), "%lld", (long long)found);
+	after = json_pack("{s:s,s:s}", "matched_by", by, "issuer", iss);
+	rc = audit_append(db, &system, "employee.login_linked", "employee", idtxt, NULL, after);
+out:
+	lv_db_done(stmt);
+	json_decref(after);
+	return rc;
+}
+
+/*
+ * The upsert of (iss, sub) itself. A claim that is absent (NULL) keeps
+ * what the row has: HR's import, or an earlier login; groups and locale
+ * come from the provider only.
+ */
+static int employee_upsert_row(struct lv_db *db, const struct employee_claims_map *map,
+			       const char *iss, const char *sub, json_t *claims, int64_t *id,
+			       int *active)
 {
 	static const char *const upsert_sql =
 		"INSERT INTO employees (iss, sub, employee_id, name, email, department,"
 		" cost_center, site, job_title, employment_type, locale, groups,"
 		" manager_employee_id, created_at, updated_at, last_login_at)"
 		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?14, ?13, ?13, ?13)"
-		" ON CONFLICT (iss, sub) DO UPDATE SET employee_id = excluded.employee_id,"
-		" name = excluded.name, email = excluded.email,"
-		" department = excluded.department, cost_center = excluded.cost_center,"
-		" site = excluded.site, job_title = excluded.job_title,"
-		" employment_type = excluded.employment_type, locale = excluded.locale,"
-		" groups = excluded.groups,"
-		" manager_employee_id = excluded.manager_employee_id,"
+		" ON CONFLICT (iss, sub) DO UPDATE SET"
+		" employee_id = coalesce(excluded.employee_id, employee_id),"
+		" name = CASE WHEN excluded.name <> '' THEN excluded.name ELSE name END,"
+		" email = coalesce(excluded.email, email),"
+		" department = coalesce(excluded.department, department),"
+		" cost_center = coalesce(excluded.cost_center, cost_center),"
+		" site = coalesce(excluded.site, site),"
+		" job_title = coalesce(excluded.job_title, job_title),"
+		" employment_type = coalesce(excluded.employment_type, employment_type),"
+		" locale = excluded.locale, groups = excluded.groups,"
+		" manager_employee_id = coalesce(excluded.manager_employee_id, manager_employee_id),"
 		" updated_at = excluded.updated_at,"
 		" last_login_at = excluded.last_login_at"
 		" RETURNING id, status";
@@ -115,8 +237,6 @@ int employee_upsert_from_claims(struct lv_db *db, const struct employee_claims_m
 	const char *locale;
 	int rc = LV_EINTERNAL, src;
 
-	*id = 0;
-	*active = 0;
 	name = employee_display_name(claims);
 	groups = employee_groups_json(claims, map->groups);
 	locale = employee_claim_str(claims, map->locale);
@@ -153,6 +273,36 @@ out:
 	lv_free(name);
 	free(groups);
 	return rc;
+}
+
+int employee_login_upsert(struct lv_db *db, const struct employee_claims_map *map,
+			  enum employee_match match, const char *iss, const char *sub,
+			  json_t *claims, int64_t *id, int *active)
+{
+	int rc, own = 0;
+
+	*id = 0;
+	*active = 0;
+	rc = lv_db_tx_begin(db, &own);
+	if (rc != LV_OK)
+		return rc;
+	rc = employee_adopt(db, map, match, iss, sub, claims);
+	if (rc == LV_OK)
+		rc = employee_upsert_row(db, map, iss, sub, claims, id, active);
+	rc = lv_db_tx_end(db, own, rc);
+	if (rc != LV_OK) {
+		*id = 0;
+		*active = 0;
+	}
+	return rc;
+}
+
+int employee_upsert_from_claims(struct lv_db *db, const struct employee_claims_map *map,
+				const char *iss, const char *sub, json_t *claims,
+				int64_t *id, int *active)
+{
+	return employee_login_upsert(db, map, EMPLOYEE_MATCH_EMPLOYEE_ID, iss, sub, claims, id,
+				     active);
 }
 
 int employee_get(struct lv_db *db, int64_t id, json_t **out)

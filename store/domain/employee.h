@@ -27,12 +27,39 @@ struct employee_claims_map {
 };
 
 /*
- * Creates or updates the employee (iss, sub) from claims (a JSON object,
- * not stolen) in one transaction. Claims of the wrong type or absurd length
- * are ignored (logged), never stored. OUT: *id, and *active (0 when the
- * employee has left or is suspended: the caller must refuse the login).
- * LV_ECONFLICT when another login already holds that employee id.
+ * How a first login finds the employee HR imported before it ([people]
+ * match_login): an imported employee has no (iss, sub) until then.
  */
+enum employee_match {
+	EMPLOYEE_MATCH_EMPLOYEE_ID,            /* the employee id claim (the default) */
+	EMPLOYEE_MATCH_EMAIL,                  /* the email claim, unless email_verified is false */
+	EMPLOYEE_MATCH_EMPLOYEE_ID_THEN_EMAIL  /* the employee id, else the email */
+};
+
+/*
+ * "employee_id", "email" or "employee_id_then_email" (the configuration's
+ * words). OUT: *out. Returns LV_OK or LV_EINVAL.
+ */
+int employee_match_parse(const char *s, enum employee_match *out);
+
+/*
+ * Creates or updates the employee (iss, sub) from claims (a JSON object,
+ * not stolen) in one transaction. When no employee has (iss, sub) yet, an
+ * imported one (iss and sub NULL; never one linked to another login) is
+ * adopted first, found as match says, with an audit entry
+ * "employee.login_linked"; otherwise a new employee is created. A claim
+ * that is present wins over what the store knew; an attribute whose claim
+ * is absent keeps its value (HR's import, or an earlier login). Claims of
+ * the wrong type or absurd length are ignored (logged), never stored.
+ * OUT: *id, and *active (0 when the employee has left or is suspended: the
+ * caller must refuse the login). LV_ECONFLICT when another employee
+ * already holds that employee id.
+ */
+int employee_login_upsert(struct lv_db *db, const struct employee_claims_map *map,
+			  enum employee_match match, const char *iss, const char *sub,
+			  json_t *claims, int64_t *id, int *active);
+
+/* employee_login_upsert matching by employee id (EMPLOYEE_MATCH_EMPLOYEE_ID). */
 int employee_upsert_from_claims(struct lv_db *db, const struct employee_claims_map *map,
 				const char *iss, const char *sub, json_t *claims,
 				int64_t *id, int *active);

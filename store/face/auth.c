@@ -89,6 +89,7 @@ int auth_callback_get(struct req *r)
 	struct sso_identity *id = NULL;
 	struct sso_error err;
 	char *return_to = NULL;
+	enum employee_match match;
 	int64_t employee = 0;
 	int rc, active = 0;
 
@@ -98,8 +99,11 @@ int auth_callback_get(struct req *r)
 		rc = auth_refuse(r, rc, &err);
 		goto out;
 	}
-	rc = employee_upsert_from_claims(r->db, &map, id->iss, id->sub, id->claims,
-					 &employee, &active);
+	/* the configuration was checked at load: a bad word cannot get here */
+	if (employee_match_parse(r->app->cfg.people_match_login, &match) != LV_OK)
+		match = EMPLOYEE_MATCH_EMPLOYEE_ID;
+	rc = employee_login_upsert(r->db, &map, match, id->iss, id->sub, id->claims,
+				   &employee, &active);
 	if (rc == LV_ECONFLICT) {
 		r->is_page = 1;
 		rc = reply_error(r, 409, "employee_conflict",

@@ -43,10 +43,20 @@ extern const struct route console_routes[];
 extern const size_t console_routes_n;
 
 /* The areas' route tables (face/console_<area>.c). */
+extern const struct route console_people_routes[];
+extern const size_t console_people_routes_n;
+extern const struct route console_allowances_routes[];
+extern const size_t console_allowances_routes_n;
 extern const struct route console_policies_routes[];
 extern const size_t console_policies_routes_n;
 extern const struct route console_orders_routes[];
 extern const size_t console_orders_routes_n;
+extern const struct route console_reports_routes[];
+extern const size_t console_reports_routes_n;
+extern const struct route console_audit_routes[];
+extern const size_t console_audit_routes_n;
+extern const struct route console_catalog_routes[];
+extern const size_t console_catalog_routes_n;
 
 /*
  * Renders template page (a theme template that uses the console partial

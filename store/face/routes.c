@@ -112,8 +112,13 @@ static const struct {
 } route_groups[] = {
 	{ route_table, &route_count },
 	{ console_routes, &console_routes_n },
+	{ console_people_routes, &console_people_routes_n },
+	{ console_allowances_routes, &console_allowances_routes_n },
 	{ console_policies_routes, &console_policies_routes_n },
 	{ console_orders_routes, &console_orders_routes_n },
+	{ console_reports_routes, &console_reports_routes_n },
+	{ console_audit_routes, &console_audit_routes_n },
+	{ console_catalog_routes, &console_catalog_routes_n },
 };
 #define ROUTE_GROUPS (sizeof(route_groups) / sizeof(route_groups[0]))
 

@@ -3,7 +3,9 @@
  * test_diff.c - the line diff (common/lv_diff.c): small edits give the
  * lines a reader expects, every diff rebuilds both texts (SAME + DEL lines
  * are a, SAME + ADD lines are b), empty texts, and the bound: texts too
- * large for the table are "all removed, all added", still rebuildable.
+ * large for the table are "all removed, all added", still rebuildable;
+ * texts exactly at the bound still compared line by line; the kinds' names;
+ * a missing final newline, empty lines and repeated lines.
  */
 #include <string.h>
 
@@ -102,9 +104,62 @@ static void test_bounded(void)
 	lv_buf_cleanup(&b);
 }
 
+/* The names JSON and templates use for the kinds, and lines without a final newline. */
+static void test_names_and_ends(void)
+{
+	CHECK_STR(lv_diff_kind_name(LV_DIFF_SAME), "same");
+	CHECK_STR(lv_diff_kind_name(LV_DIFF_ADD), "add");
+	CHECK_STR(lv_diff_kind_name(LV_DIFF_DEL), "del");
+	struct lv_diff d;
+	char out[64];
+
+	/* a missing final newline is not a change of the last line */
+	lv_diff_lines("a\nb", "a\nb\n", &d);
+	show(&d, out, sizeof(out));
+	CHECK_STR(out, "=a|=b");
+	lv_diff_cleanup(&d);
+	/* an empty line is a line */
+	check("a\n\nb\n", "a\nb\n", "=a|-|=b");
+	/* repeated lines: the diff still rebuilds both texts (check does) */
+	check("x\nx\nx\n", "x\ny\nx\n", "=x|-x|+y|=x");
+}
+
+/* Just under the bound the table is used; the same texts one line longer are not. */
+static void test_bound_edge(void)
+{
+	size_t side = 2047, i, same = 0; /* (2047 + 1)^2 = LV_DIFF_MAX_CELLS */
+	struct lv_buf a, b;
+	struct lv_diff d;
+
+	lv_buf_init(&a, 1u << 20);
+	lv_buf_init(&b, 1u << 20);
+	for (i = 0; i < side; i++) {
+		lv_buf_printf(&a, "%zu\n", i);
+		lv_buf_printf(&b, "%zu\n", i % 2 ? i : i + 100000);
+	}
+	lv_diff_lines(lv_buf_str(&a), lv_buf_str(&b), &d);
+	CHECK_INT(d.bounded, 0);
+	/* every odd line is common, and the table finds them all */
+	for (i = 0; i < d.n; i++)
+		same += d.v[i].kind == LV_DIFF_SAME;
+	CHECK_INT(same, side / 2);
+	rebuilds(&d, lv_buf_str(&a), lv_buf_str(&b));
+	lv_diff_cleanup(&d);
+	lv_buf_printf(&a, "x\n");
+	lv_buf_printf(&b, "y\n");
+	lv_diff_lines(lv_buf_str(&a), lv_buf_str(&b), &d);
+	CHECK_INT(d.bounded, 1);
+	rebuilds(&d, lv_buf_str(&a), lv_buf_str(&b));
+	lv_diff_cleanup(&d);
+	lv_buf_cleanup(&a);
+	lv_buf_cleanup(&b);
+}
+
 int main(void)
 {
 	LV_RUN(test_small);
 	LV_RUN(test_bounded);
+	LV_RUN(test_names_and_ends);
+	LV_RUN(test_bound_edge);
 	return lv_test_done();
 }
