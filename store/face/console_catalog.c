@@ -954,6 +954,78 @@ static int api_variant_put(struct req *r)
 	return api_variant_save(r, r->params[1]);
 }
 
+/*
+ * POST /api/v1/admin/products/:slug/images: multipart/form-data with the
+ * part "file" (PNG, JPEG, WebP or SVG, at most 2 MiB) and, to replace a
+ * picture keeping its id, "replace" (the picture's id). Answers 201 with
+ * the product.
+ */
+static int api_image_post(struct req *r)
+{
+	const struct lv_multipart_part *file, *rep;
+	struct audit_actor actor;
+	int64_t replace = 0;
+	char msg[512], idtext[24];
+	int rc;
+
+	rc = req_upload_need(r);
+	if (rc != LV_OK)
+		return rc;
+	file = req_upload_part(r, "file");
+	rep = req_upload_part(r, "replace");
+	if (rep && rep->len > 0) {
+		if (rep->len >= sizeof(idtext)) {
+			idtext[0] = '\0';
+		} else {
+			memcpy(idtext, rep->data, rep->len);
+			idtext[rep->len] = '\0';
+		}
+		if (lv_parse_i64(idtext, 1, INT64_MAX, &replace) != LV_OK) {
+			reply_json_error(r, 422, "image_invalid",
+					 "replace: must be the id of one of the product's pictures");
+			return LV_EINVAL;
+		}
+	}
+	if (file == NULL || file->len == 0) {
+		reply_json_error(r, 422, "image_invalid",
+				 "file: send the picture in the part \"file\" (PNG, JPEG, WebP or SVG, "
+				 "at most 2 MiB)");
+		return LV_EINVAL;
+	}
+	req_actor(r, &actor);
+	rc = catalog_admin_image_put(r->db, &actor, r->params[0], replace, file->filename,
+				     file->data, file->len, msg, sizeof(msg));
+	if (rc == LV_OK)
+		rc = api_product_reply(r, 201, r->params[0]);
+	else if (rc == LV_ENOTFOUND)
+		api_not_found(r, replace ? "image" : "product");
+	else if (rc == LV_ETOOBIG)
+		reply_json_error(r, 413, "too_large", msg);
+	else if (rc == LV_EINVAL)
+		reply_json_error(r, 422, "image_invalid", msg);
+	else if (rc == LV_ECONFLICT)
+		reply_json_error(r, 409, "image_conflict", msg);
+	return rc;
+}
+
+/* DELETE /api/v1/admin/products/:slug/images/:id: answers 200 with the product. */
+static int api_image_delete(struct req *r)
+{
+	struct audit_actor actor;
+	int64_t id = 0;
+	int rc;
+
+	if (lv_parse_i64(r->params[1], 1, INT64_MAX, &id) != LV_OK)
+		return api_not_found(r, "image");
+	req_actor(r, &actor);
+	rc = catalog_admin_image_remove(r->db, &actor, r->params[0], id);
+	if (rc == LV_OK)
+		rc = api_product_reply(r, 200, r->params[0]);
+	else if (rc == LV_ENOTFOUND)
+		api_not_found(r, "image");
+	return rc;
+}
+
 /* GET /api/v1/admin/categories: the categories and the tags. */
 static int api_categories_get(struct req *r)
 {
@@ -1097,6 +1169,8 @@ const struct route console_catalog_routes[] = {
 	{ "PUT",  "/api/v1/admin/products/:slug",                        ROUTE_API,  ROUTE_SESSION, RW, 1,            api_product_put,         "api_admin_product_change" },
 	{ "POST", "/api/v1/admin/products/:slug/variants",               ROUTE_API,  ROUTE_SESSION, RW, 1,            api_variant_post,        "api_admin_variant_create" },
 	{ "PUT",  "/api/v1/admin/products/:slug/variants/:sku",          ROUTE_API,  ROUTE_SESSION, RW, 1,            api_variant_put,         "api_admin_variant_change" },
+	{ "POST", "/api/v1/admin/products/:slug/images",                 ROUTE_API,  ROUTE_SESSION, RW, ROUTE_UPLOAD, api_image_post,          "api_admin_image_upload" },
+	{ "DELETE", "/api/v1/admin/products/:slug/images/:id",           ROUTE_API,  ROUTE_SESSION, RW, 1,            api_image_delete,        "api_admin_image_remove" },
 	{ "GET",  "/api/v1/admin/categories",                            ROUTE_API,  ROUTE_SESSION, RO, 0,            api_categories_get,      "api_admin_categories" },
 	{ "POST", "/api/v1/admin/categories",                            ROUTE_API,  ROUTE_SESSION, RW, 1,            api_category_post,       "api_admin_category_create" },
 	{ "PUT",  "/api/v1/admin/categories/:slug",                      ROUTE_API,  ROUTE_SESSION, RW, 1,            api_category_put,        "api_admin_category_change" },

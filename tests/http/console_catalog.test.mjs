@@ -223,4 +223,61 @@ describe('the console: catalog', { skip: skipReason }, () => {
 		r = await page(u.alice, '/admin/catalog');
 		assert.equal(r.status, 403);
 	});
+
+	it('the API: pictures are added, replaced and removed; bad files and other roles are refused', async () => {
+		const send = (api, path, file, fields = {}) => api.request('POST', path, {
+			body: multipart(fields, file), type: `multipart/form-data; boundary=${BOUNDARY}`,
+		});
+		const stored = () => dbInt(livery, "SELECT count(*) FROM images i JOIN products p"
+			+ " ON p.id = i.product_id WHERE p.slug = 'cc-cap'");
+		let r = await send(u.dave, '/api/v1/admin/products/cc-cap/images', { name: 'cap.svg', text: SVG });
+		assert.equal(r.status, 201, r.body);
+		const images = r.json().images;
+		assert.equal(images.length, 1);
+		assert.match(images[0].url, /^\/media\//);
+		assert.equal(audits('catalog.image.add'), 2);
+		/* replacing keeps the id */
+		const other = SVG.replace('#123', '#456');
+		r = await send(u.dave, '/api/v1/admin/products/cc-cap/images', { name: 'cap2.svg', text: other },
+			{ replace: String(images[0].id) });
+		assert.equal(r.status, 201, r.body);
+		assert.deepEqual(r.json().images.map((i) => i.id), [images[0].id]);
+		assert.notEqual(r.json().images[0].url, images[0].url);
+		/* refused, and nothing changes */
+		const refusals = [
+			[{ name: 'evil.svg', text: '<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>' }, {}, 422, 'image_invalid'],
+			[{ name: 'notes.txt', text: 'hello' }, {}, 422, 'image_invalid'],
+			[null, {}, 422, 'image_invalid'],
+			[{ name: 'cap.svg', text: SVG }, { replace: 'x' }, 422, 'image_invalid'],
+			[{ name: 'cap.svg', text: SVG }, { replace: '999999' }, 404, 'image_not_found'],
+		];
+		for (const [file, fields, status, code] of refusals) {
+			r = await send(u.dave, '/api/v1/admin/products/cc-cap/images', file, fields);
+			assert.equal(r.status, status, `${file?.name} ${JSON.stringify(fields)}: ${r.body}`);
+			assert.equal(r.json().error.code, code);
+		}
+		r = await send(u.dave, '/api/v1/admin/products/nothing-here/images', { name: 'cap.svg', text: SVG });
+		assert.equal(r.status, 404);
+		r = await u.dave.request('POST', '/api/v1/admin/products/cc-cap/images', { json: { file: 'x' } });
+		assert.equal(r.status, 415);
+		r = await send(u.grace, '/api/v1/admin/products/cc-cap/images', { name: 'cap.svg', text: SVG });
+		assert.equal(r.status, 403);
+		r = await u.dave.request('POST', '/api/v1/admin/products/cc-cap/images', {
+			body: multipart({}, { name: 'cap.svg', text: SVG }),
+			type: `multipart/form-data; boundary=${BOUNDARY}`, csrf: false,
+		});
+		assert.equal(r.status, 403, 'no CSRF token');
+		assert.equal(r.json().error.code, 'csrf_invalid');
+		assert.equal(stored(), 1);
+		/* removed */
+		r = await u.grace.request('DELETE', `/api/v1/admin/products/cc-cap/images/${images[0].id}`);
+		assert.equal(r.status, 403);
+		r = await u.dave.request('DELETE', `/api/v1/admin/products/cc-cap/images/${images[0].id}`);
+		assert.equal(r.status, 200, r.body);
+		assert.deepEqual(r.json().images, []);
+		r = await u.dave.request('DELETE', `/api/v1/admin/products/cc-cap/images/${images[0].id}`);
+		assert.equal(r.status, 404);
+		assert.equal(stored(), 0);
+		assert.equal(audits('catalog.image.remove'), 1);
+	});
 });
