@@ -631,7 +631,6 @@ int allowance_admin_create(struct lv_db *db, const json_t *def, const struct aud
 	rc = allowance_programme_create(db, cdef, id, msg, sizeof(msg));
 	if (rc == LV_ECONFLICT) {
 		field_error(errors, "slug", N_("A programme with this identifier exists already: choose another one."));
-		rc = LV_EINVAL;
 	} else if (rc == LV_EINVAL) {
 		lv_error("allowance.create", "refused after the check: %s", msg);
 		field_error(errors, "_form", N_("The programme was refused. Check every field and send it again."));

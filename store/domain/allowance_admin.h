@@ -72,8 +72,8 @@ void allowance_admin_digest(const json_t *norm, const char *slug, int64_t base, 
 /*
  * Creates the programme def (checked by allowance_admin_check) and its
  * audit entry "allowance.programme_create", in one transaction. OUT: *id.
- * Returns LV_OK, LV_EINVAL (errors; a slug taken is errors.slug),
- * LV_EUNAVAIL (the database stayed busy), LV_EINTERNAL.
+ * Returns LV_OK, LV_EINVAL (errors), LV_ECONFLICT (the slug is taken:
+ * errors.slug), LV_EUNAVAIL (the database stayed busy), LV_EINTERNAL.
  */
 int allowance_admin_create(struct lv_db *db, const json_t *def, const struct audit_actor *who,
 			   json_t *errors, int64_t *id);

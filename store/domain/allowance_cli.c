@@ -100,9 +100,10 @@ static int cli_employee_find(struct lv_db *db, const char *hr_id, int64_t *id)
 int allowance_cli_programme_create(struct lv_db *db, const char *currency, int argc,
 				   char **argv)
 {
+	struct audit_actor who = { 0, "cli", NULL };
 	json_error_t jerr;
-	json_t *def = NULL;
-	char msg[512];
+	json_t *def = NULL, *errors = json_object(), *v;
+	const char *field;
 	int64_t id = 0;
 	int rc = EXIT_FAILED;
 
@@ -116,14 +117,29 @@ int allowance_cli_programme_create(struct lv_db *db, const char *currency, int a
 		fprintf(stderr, "livery: %s:%d: %s\n", argv[0], jerr.line, jerr.text);
 		goto out;
 	}
-	if (allowance_programme_create(db, def, &id, msg, sizeof(msg)) != LV_OK) {
-		fprintf(stderr, "livery: %s: %s\n", argv[0], msg);
+	/* the console's checks (every field in error), created and audited at once */
+	switch (allowance_admin_create(db, def, &who, errors, &id)) {
+	case LV_OK:
+		break;
+	case LV_EINVAL:
+	case LV_ECONFLICT:
+		json_object_foreach(errors, field, v)
+			fprintf(stderr, "livery: %s: %s: %s\n", argv[0], field, json_string_value(v));
+		fprintf(stderr, "livery: %s: nothing was created\n", argv[0]);
+		goto out;
+	case LV_EUNAVAIL:
+		fprintf(stderr, "livery: %s: the store is busy; nothing was created. Try again\n",
+			argv[0]);
+		goto out;
+	default:
+		fprintf(stderr, "livery: %s: the programme could not be created\n", argv[0]);
 		goto out;
 	}
 	printf("programme %s created (id %lld)\n",
 	       json_string_value(json_object_get(def, "slug")), (long long)id);
 	rc = 0;
 out:
+	json_decref(errors);
 	json_decref(def);
 	return rc;
 }

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "allowance.h"
+#include "allowance_admin.h"
 #include "api_shared.h"
 #include "req_data.h"
 #include "handlers.h"
@@ -65,34 +66,26 @@ out:
 int api_admin_programmes_post(struct req *r)
 {
 	struct audit_actor actor;
-	json_t *def = NULL, *prog = NULL;
-	char msg[512] = "";
+	json_t *def = NULL, *prog = NULL, *errors = json_object();
 	int64_t id = 0;
-	int rc, own = 0;
+	int rc;
 
 	rc = api_body_json(r, 0, &def);
 	if (rc != LV_OK)
 		goto out;
-	rc = lv_db_tx_begin(r->db, &own);
-	if (rc != LV_OK)
-		goto out;
-	rc = allowance_programme_create(r->db, def, &id, msg, sizeof(msg));
-	if (rc == LV_OK) {
-		req_actor(r, &actor);
-		rc = audit_append(r->db, &actor, "allowance.programme_create",
-				  "allowance_programme",
-				  json_string_value(json_object_get(def, "slug")), NULL, def);
-	}
-	rc = lv_db_tx_end(r->db, own, rc);
+	req_actor(r, &actor);
+	/* checked field by field as the console checks it, created and audited at once */
+	rc = allowance_admin_create(r->db, def, &actor, errors, &id);
 	if (rc == LV_EINVAL) {
-		reply_json_error(r, 400, "invalid_field", msg[0] ? msg : "the programme is not valid");
-		goto out;
-	}
-	if (rc == LV_ECONFLICT && msg[0]) {
-		reply_json_error(r, 409, "slug_taken", msg);
+		reply_json_invalid(r, 422, "programme_invalid", "the programme was not created: see "
+				   "errors (one per field); nothing was changed", errors);
 		goto out;
 	}
 	if (rc == LV_ECONFLICT) {
+		reply_json_error(r, 409, "slug_taken", "a programme with this slug exists already");
+		goto out;
+	}
+	if (rc == LV_EUNAVAIL) {
 		reply_header(r, "Retry-After", "1");
 		reply_json_error(r, 503, "busy",
 				 "the store is busy; nothing was created. Retry in a moment");
@@ -106,6 +99,7 @@ int api_admin_programmes_post(struct req *r)
 	rc = reply_json(r, 201, prog);
 	prog = NULL;
 out:
+	json_decref(errors);
 	json_decref(prog);
 	json_decref(def);
 	return rc;
@@ -164,9 +158,9 @@ int api_admin_employee_allowances_get(struct req *r)
 int api_admin_adjustments_post(struct req *r)
 {
 	static const char *const keys[] = { "programme", "amount", "reason", NULL };
-	struct allowance_actor who;
+	struct audit_actor who;
 	json_t *body = NULL, *v;
-	const char *slug, *reason, *name;
+	const char *slug, *reason;
 	int64_t id = 0, prog = 0, amount;
 	size_t n;
 	int rc;
@@ -201,10 +195,8 @@ int api_admin_adjustments_post(struct req *r)
 				     "why");
 		goto out;
 	}
-	name = json_string_value(json_object_get(r->user->profile, "name"));
-	who.employee = r->user->employee;
-	who.label = name && *name ? name : "hr";
-	rc = allowance_adjust(r->db, id, prog, amount, reason, &who, lv_now());
+	req_actor(r, &who);
+	rc = allowance_adjust_as(r->db, id, prog, amount, reason, &who, lv_now());
 	switch (rc) {
 	case LV_OK:
 		rc = api_employee_balances_reply(r, id, 200);

@@ -1107,15 +1107,8 @@ static int ca_adjust_post(struct req *r)
 /* A 422 listing every field error: {"error": {code, message, request_id, errors: [{field, message}]}}. */
 static int api_ca_invalid(struct req *r, const json_t *errors)
 {
-	json_t *list = json_array(), *v;
-	const char *key;
-
-	json_object_foreach((json_t *)errors, key, v)
-		json_array_append_new(list, json_pack("{s:s,s:O}", "field", key, "message", v));
-	reply_json(r, 422, json_pack("{s:{s:s,s:s,s:s,s:o}}", "error", "code", "programme_invalid",
-				     "message", "the programme was not saved: see errors (one per "
-				     "field); nothing was changed", "request_id", r->rid,
-				     "errors", list));
+	reply_json_invalid(r, 422, "programme_invalid", "the programme was not saved: see errors "
+			   "(one per field); nothing was changed", errors);
 	return LV_EINVAL;
 }
 

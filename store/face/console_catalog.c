@@ -741,16 +741,11 @@ static int cc_export_get(struct req *r)
 
 static int api_invalid(struct req *r, int rc, const char *what, const json_t *errors)
 {
-	json_t *list = json_array(), *v;
-	const char *key;
 	char code[48];
 
-	json_object_foreach((json_t *)errors, key, v)
-		json_array_append_new(list, json_pack("{s:s,s:O}", "field", key, "message", v));
 	lv_snprintf(code, sizeof(code), rc == LV_ECONFLICT ? "%s_conflict" : "%s_invalid", what);
-	reply_json(r, rc == LV_ECONFLICT ? 409 : 422, json_pack("{s:{s:s,s:s,s:s,s:o}}", "error",
-		"code", code, "message", "nothing was changed: see errors (one per field)",
-		"request_id", r->rid, "errors", list));
+	reply_json_invalid(r, rc == LV_ECONFLICT ? 409 : 422, code,
+			   "nothing was changed: see errors (one per field)", errors);
 	return rc;
 }
 

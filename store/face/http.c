@@ -226,6 +226,19 @@ int reply_json_error(struct req *r, int status, const char *code,
 				    "message", message, "request_id", r->rid));
 }
 
+int reply_json_invalid(struct req *r, int status, const char *code, const char *message,
+		       const json_t *errors)
+{
+	json_t *list = json_array(), *v;
+	const char *key;
+
+	json_object_foreach((json_t *)errors, key, v)
+		json_array_append_new(list, json_pack("{s:s,s:O}", "field", key, "message", v));
+	return reply_json(r, status, json_pack("{s:{s:s,s:s,s:s,s:o}}", "error", "code", code,
+					       "message", message, "request_id", r->rid,
+					       "errors", list));
+}
+
 int reply_download(struct req *r, const char *name, const char *content_type)
 {
 	char safe[96], disp[160];

@@ -127,6 +127,13 @@ int reply_json(struct req *r, int status, json_t *v);
 int reply_json_error(struct req *r, int status, const char *code,
 		     const char *message);
 /*
+ * A JSON error body that lists every field in error: {"error": {code,
+ * message, request_id, errors: [{field, message}]}}, from errors, an
+ * object {field: message} (not stolen).
+ */
+int reply_json_invalid(struct req *r, int status, const char *code, const char *message,
+		       const json_t *errors);
+/*
  * Turns r->out (already filled) into a 200 download named name (letters,
  * digits, '.', '-', '_' are kept, anything else becomes '_') of type
  * content_type (a string literal).

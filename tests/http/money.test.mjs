@@ -566,13 +566,21 @@ describe('the money API', { skip: skipReason }, () => {
 		assert.equal(r.json().amount, 50);
 		assert.equal(typeof r.json().id, 'number');
 		assertApiError(await c.post('/api/v1/admin/allowance-programmes', casual), 409, 'slug_taken');
-		assertApiError(await c.post('/api/v1/admin/allowance-programmes', { ...casual, slug: 'x', period: 'weekly' }),
-			400, 'invalid_field', /period/);
+		/* every field in error at once, and nothing created */
+		r = await c.post('/api/v1/admin/allowance-programmes', { ...casual, slug: 'x', period: 'weekly', amount: -5 });
+		assertApiError(r, 422, 'programme_invalid');
+		assert.deepEqual(r.json().error.errors.map((e) => e.field).sort(), ['amount', 'period']);
 		assertApiError(await c.post('/api/v1/admin/allowance-programmes', undefined, { body: 'slug=x', type: 'text/plain' }),
 			415, 'unsupported_media_type');
 		assert.equal(dbInt(livery, "SELECT count(*) FROM audit_log WHERE action = 'allowance.programme_create'"
 			+ " AND entity_id = 'erin-casual'"), 1);
-		assert.equal(dbInt(livery, "SELECT count(*) FROM audit_log WHERE action = 'allowance.programme_create'"), 1);
+		/* the API's one, with carol and her address; the command line's (the suite's set-up) say "cli" */
+		assert.equal(dbInt(livery, "SELECT count(*) FROM audit_log WHERE action = 'allowance.programme_create'"
+			+ " AND actor_label <> 'cli'"), 1);
+		assert.equal(dbInt(livery, "SELECT count(*) FROM audit_log WHERE action = 'allowance.programme_create'"
+			+ " AND entity_id = 'erin-casual' AND actor_employee IS NOT NULL AND address IS NOT NULL"), 1);
+		assert.equal(dbInt(livery, "SELECT count(*) FROM audit_log WHERE action = 'allowance.programme_create'"
+			+ " AND actor_label = 'cli'"), 3);
 
 		const e = await as('erin');
 		r = await e.get('/api/v1/me/allowances');
@@ -592,6 +600,8 @@ describe('the money API', { skip: skipReason }, () => {
 		r = await adjust('E1006', { programme: 'frank-uniform', amount: -500, reason: 'Lost badge' });
 		assert.equal(r.status, 200, r.body);
 		assert.equal(r.json().allowances.find((x) => x.programme === 'frank-uniform').balance, 6000);
+		assert.equal(dbInt(livery, "SELECT count(*) FROM audit_log WHERE action = 'allowance.adjust'"
+			+ " AND actor_label = 'Carol Diaz' AND address = '127.0.0.1'"), 1, 'audited with who and from where');
 		assertApiError(await adjust('E1006', { programme: 'frank-uniform', amount: -500 }), 400, 'invalid_field', /^reason:/);
 		assertApiError(await adjust('E1006', { programme: 'frank-uniform', amount: 0, reason: 'x' }), 400, 'invalid_field',
 			/^amount:/);

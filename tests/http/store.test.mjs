@@ -321,6 +321,7 @@ describe('the command line', { skip: skipReason }, () => {
 			conf('bad.json', JSON.stringify({ slug: 'x', name: 'X', unit: 'money', amount: 1, period: 'weekly' })));
 		assert.notEqual(bad.status, 0);
 		assert.match(bad.stderr, /period/);
+		assert.match(bad.stderr, /nothing was created/);
 		const bal = run('allowance', 'balance', '--config', c, 'E9001');
 		assert.equal(bal.status, 0, bal.stderr);
 		assert.match(bal.stdout, /uniform/);
@@ -334,6 +335,9 @@ describe('the command line', { skip: skipReason }, () => {
 		assert.notEqual(over.status, 0, 'an adjustment below zero is refused');
 		const audit = execFileSync('sqlite3', [db, "SELECT count(*) FROM audit_log WHERE action = 'allowance.adjust'"]).toString().trim();
 		assert.equal(audit, '1');
+		const createdBy = execFileSync('sqlite3', [db, "SELECT actor_label || ' ' || entity_id FROM audit_log"
+			+ " WHERE action = 'allowance.programme_create'"]).toString().trim();
+		assert.equal(createdBy, 'cli uniform', 'the command line\'s programme is audited, the refused ones are not');
 		fs.rmSync(path.join(tmp, 'data'), { recursive: true });
 	});
 
