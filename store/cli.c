@@ -160,7 +160,7 @@ static int cli_import_catalog(const struct cli_args *a)
 	struct lv_db *db = NULL;
 	char msg[1024];
 	size_t i;
-	int rc;
+	int rc, own = 0;
 
 	catalog_import_report_init(&rep);
 	rc = app_new(a->config, 0, &app, msg, sizeof(msg));
@@ -171,15 +171,11 @@ static int cli_import_catalog(const struct cli_args *a)
 	rc = cli_db_ready(app, &db, 1);
 	if (rc != LV_OK)
 		goto out;
-	rc = catalog_csv_import(db, a->pos[0], app->cfg.currency, &rep);
-	for (i = 0; i < rep.n_errors; i++)
-		fprintf(stderr, "%s: %s\n", a->pos[0], rep.errors[i]);
-	if (rc != LV_OK) {
-		fprintf(stderr, "livery: %s: nothing was imported (%zu error%s)\n",
-			a->pos[0], rep.n_errors, rep.n_errors == 1 ? "" : "s");
-		goto out;
-	}
-	{
+	/* the import and its audit entry in one transaction: both or neither */
+	rc = lv_db_tx_begin(db, &own);
+	if (rc == LV_OK)
+		rc = catalog_csv_import(db, a->pos[0], app->cfg.currency, &rep);
+	if (rc == LV_OK) {
 		struct audit_actor who = { 0, "cli", NULL };
 		json_t *after = json_pack("{s:s,s:i,s:i,s:i,s:i,s:i,s:i}", "file", a->pos[0],
 					  "categories", rep.categories, "products", rep.products,
@@ -187,11 +183,17 @@ static int cli_import_catalog(const struct cli_args *a)
 					  "deactivated_products", rep.deactivated_products,
 					  "deactivated_variants", rep.deactivated_variants);
 
-		/* after the import's own transaction: see the note in audit.h */
-		if (audit_append(db, &who, "catalog.import", "catalog", NULL, NULL, after) != LV_OK)
-			fprintf(stderr, "livery: warning: the import is done but could not be "
-					"written to the audit log\n");
+		rc = audit_append(db, &who, "catalog.import", "catalog", NULL, NULL, after);
 		json_decref(after);
+	}
+	if (own)
+		rc = lv_db_tx_end(db, own, rc);
+	for (i = 0; i < rep.n_errors; i++)
+		fprintf(stderr, "%s: %s\n", a->pos[0], rep.errors[i]);
+	if (rc != LV_OK) {
+		fprintf(stderr, "livery: %s: nothing was imported (%zu error%s)\n",
+			a->pos[0], rep.n_errors, rep.n_errors == 1 ? "" : "s");
+		goto out;
 	}
 	printf("%s: imported %d categories, %d products, %d variants, %d images; "
 	       "deactivated %d products and %d variants no longer listed\n", a->pos[0],
