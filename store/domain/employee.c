@@ -275,10 +275,84 @@ out:
 	return rc;
 }
 
+/* The attributes a sign-in may change and the audit log follows. */
+static const char *const employee_login_keys[] = {
+	"employee_id", "name", "email", "department", "cost_center", "site", "job_title",
+	"employment_type", "groups", "manager_employee_id",
+};
+
+/*
+ * The employee (iss, sub) as a JSON object, or NULL when there is none (a
+ * first sign-in). OUT: *out (new reference or NULL). LV_OK or LV_EINTERNAL.
+ */
+static int employee_login_snapshot(struct lv_db *db, const char *iss, const char *sub,
+				   json_t **out)
+{
+	sqlite3_stmt *stmt = NULL;
+	int64_t id = 0;
+	int rc, src;
+
+	*out = NULL;
+	rc = lv_db_stmt(db, "SELECT id FROM employees WHERE iss = ?1 AND sub = ?2", &stmt);
+	if (rc != LV_OK)
+		return rc;
+	lv_db_bind_text(stmt, 1, iss);
+	lv_db_bind_text(stmt, 2, sub);
+	src = sqlite3_step(stmt);
+	if (src == SQLITE_ROW)
+		id = sqlite3_column_int64(stmt, 0);
+	else if (src != SQLITE_DONE)
+		rc = LV_EINTERNAL;
+	lv_db_done(stmt);
+	if (rc == LV_OK && id != 0)
+		rc = employee_get(db, id, out);
+	return rc;
+}
+
+/*
+ * An audit entry "employee.login_update" (by "system") with the attributes
+ * of employee_login_keys that the sign-in changed, before and after; none
+ * when nothing changed (most sign-ins) or the employee is new (their
+ * creation is the sign-in itself).
+ */
+static int employee_login_audit(struct lv_db *db, int64_t id, const json_t *before)
+{
+	struct audit_actor system = { 0, "system", NULL };
+	json_t *now = NULL, *b = json_object(), *a = json_object();
+	char idtxt[32];
+	size_t i;
+	int rc = LV_OK;
+
+	if (before == NULL)
+		goto out;
+	rc = employee_get(db, id, &now);
+	if (rc != LV_OK)
+		goto out;
+	for (i = 0; i < sizeof(employee_login_keys) / sizeof(employee_login_keys[0]); i++) {
+		json_t *x = json_object_get(before, employee_login_keys[i]);
+		json_t *y = json_object_get(now, employee_login_keys[i]);
+
+		if (!json_equal(x, y)) {
+			json_object_set(b, employee_login_keys[i], x ? x : json_null());
+			json_object_set(a, employee_login_keys[i], y ? y : json_null());
+		}
+	}
+	if (json_object_size(a) == 0)
+		goto out;
+	lv_snprintf(idtxt, sizeof(idtxt), "%lld", (long long)id);
+	rc = audit_append(db, &system, "employee.login_update", "employee", idtxt, b, a);
+out:
+	json_decref(now);
+	json_decref(b);
+	json_decref(a);
+	return rc;
+}
+
 int employee_login_upsert(struct lv_db *db, const struct employee_claims_map *map,
 			  enum employee_match match, const char *iss, const char *sub,
 			  json_t *claims, int64_t *id, int *active)
 {
+	json_t *before = NULL;
 	int rc, own = 0;
 
 	*id = 0;
@@ -288,7 +362,12 @@ int employee_login_upsert(struct lv_db *db, const struct employee_claims_map *ma
 		return rc;
 	rc = employee_adopt(db, map, match, iss, sub, claims);
 	if (rc == LV_OK)
+		rc = employee_login_snapshot(db, iss, sub, &before);
+	if (rc == LV_OK)
 		rc = employee_upsert_row(db, map, iss, sub, claims, id, active);
+	if (rc == LV_OK)
+		rc = employee_login_audit(db, *id, before);
+	json_decref(before);
 	rc = lv_db_tx_end(db, own, rc);
 	if (rc != LV_OK) {
 		*id = 0;
@@ -334,21 +413,47 @@ out:
 	return rc;
 }
 
-int employee_locale_set(struct lv_db *db, int64_t id, const char *lang)
+int employee_locale_set(struct lv_db *db, int64_t id, const char *lang, const char *address)
 {
+	struct audit_actor who = { id, NULL, address };
 	sqlite3_stmt *stmt = NULL;
-	int rc = LV_EINTERNAL;
+	json_t *emp = NULL, *before = NULL, *after = NULL;
+	const char *was;
+	char idtxt[32];
+	int rc, own = 0;
 
-	if (lv_db_stmt(db, "UPDATE employees SET locale_choice = ?2, updated_at = ?3"
-			   " WHERE id = ?1", &stmt) != LV_OK)
+	rc = lv_db_tx_begin(db, &own);
+	if (rc != LV_OK)
+		return rc;
+	rc = employee_get(db, id, &emp);
+	if (rc != LV_OK)
+		goto out;
+	was = json_string_value(json_object_get(emp, "locale_choice"));
+	if ((was == NULL && lang == NULL) || (was && lang && strcmp(was, lang) == 0))
+		goto out; /* the same choice again: nothing changes */
+	rc = lv_db_stmt(db, "UPDATE employees SET locale_choice = ?2, updated_at = ?3"
+			" WHERE id = ?1", &stmt);
+	if (rc != LV_OK)
 		goto out;
 	sqlite3_bind_int64(stmt, 1, id);
 	lv_db_bind_text(stmt, 2, lang);
 	sqlite3_bind_int64(stmt, 3, lv_now());
-	if (sqlite3_step(stmt) == SQLITE_DONE)
-		rc = sqlite3_changes(db->conn) ? LV_OK : LV_ENOTFOUND;
+	rc = sqlite3_step(stmt) == SQLITE_DONE ? LV_OK : LV_EINTERNAL;
+	if (rc != LV_OK)
+		goto out;
+	who.label = json_string_value(json_object_get(emp, "name"));
+	if (who.label == NULL || *who.label == '\0')
+		who.label = "employee";
+	before = json_pack("{s:s?}", "locale_choice", was);
+	after = json_pack("{s:s?}", "locale_choice", lang);
+	lv_snprintf(idtxt, sizeof(idtxt), "%lld", (long long)id);
+	rc = audit_append(db, &who, "employee.language", "employee", idtxt, before, after);
 out:
 	lv_db_done(stmt);
+	rc = lv_db_tx_end(db, own, rc);
+	json_decref(emp);
+	json_decref(before);
+	json_decref(after);
 	return rc;
 }
 

@@ -71,8 +71,12 @@ int employee_upsert_from_claims(struct lv_db *db, const struct employee_claims_m
  */
 int employee_get(struct lv_db *db, int64_t id, json_t **out);
 
-/* Records the language the employee chose in the store ("en", "fr"). */
-int employee_locale_set(struct lv_db *db, int64_t id, const char *lang);
+/*
+ * Records the language the employee chose in the store ("en", "fr"), with
+ * an audit entry "employee.language" by the employee, from address (may be
+ * NULL), when the choice changed. LV_OK, LV_ENOTFOUND, LV_EINTERNAL.
+ */
+int employee_locale_set(struct lv_db *db, int64_t id, const char *lang, const char *address);
 
 /* 1 when status lets the employee use the store (active, on_leave). */
 int employee_status_allows_login(const char *status);

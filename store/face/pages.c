@@ -412,6 +412,7 @@ int page_language_post(struct req *r)
 	const char *lang, *back;
 	const char *const *codes;
 	size_t i, n = 0;
+	struct audit_actor actor;
 	int rc;
 
 	rc = req_form_need(r);
@@ -426,7 +427,8 @@ int page_language_post(struct req *r)
 	if (lang == NULL || i == n)
 		return reply_error(r, 400, "bad_language",
 				   "That language is not available in the store.", NULL);
-	rc = employee_locale_set(r->db, r->user->employee, codes[i]);
+	req_actor(r, &actor);
+	rc = employee_locale_set(r->db, r->user->employee, codes[i], actor.address);
 	if (rc != LV_OK)
 		return rc;
 	return reply_redirect(r, 303, back && lv_path_is_local(back) ? back : "/");

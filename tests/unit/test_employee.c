@@ -2,7 +2,9 @@
  * test_employee.c - employees from identity claims: created, then updated
  * on the next login (same row, keyed on issuer + subject, never email);
  * hostile claim values ignored; a second login holding the same employee
- * id refused; status rules; name parts.
+ * id refused; status rules; name parts. A sign-in that changes attributes
+ * writes one audit entry with only what changed (none when nothing did, none
+ * for a new employee); a language choice is audited when it changes.
  */
 #include <stdio.h>
 #include <string.h>
@@ -10,6 +12,7 @@
 
 #include "employee.h"
 #include "lv_err.h"
+#include "lv_db.h"
 #include "lv_test.h"
 #include "migrate.h"
 
@@ -29,6 +32,18 @@ static struct lv_db *fresh_db(void)
 	CHECK_INT(lv_db_open(path, 1, 1000, &db, msg, sizeof(msg)), LV_OK);
 	CHECK_INT(migrate_apply(db->conn, NULL, NULL, msg, sizeof(msg)), LV_OK);
 	return db;
+}
+
+/* The number the query sql (one integer column) gives. */
+static long long count(struct lv_db *db, const char *sql)
+{
+	sqlite3_stmt *st = NULL;
+	long long n = -1;
+
+	if (lv_db_stmt(db, sql, &st) == LV_OK && sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	lv_db_done(st);
+	return n;
 }
 
 static void test_create_update(struct lv_db *db)
@@ -55,6 +70,16 @@ static void test_create_update(struct lv_db *db)
 	CHECK_STR(json_string_value(json_array_get(json_object_get(e, "groups"), 1)), "branch");
 	CHECK_STR(json_string_value(json_object_get(e, "locale")), "fr");
 	json_decref(e);
+	/* the first sign-in created the row (no entry); the second changed two things */
+	CHECK_INT(count(db, "SELECT count(*) FROM audit_log WHERE action = 'employee.login_update'"), 1);
+	CHECK_INT(count(db, "SELECT count(*) FROM audit_log WHERE action = 'employee.login_update'"
+			" AND actor_label = 'system'"
+			" AND before = '{\"department\":\"Retail Banking\",\"email\":\"alice@example.com\"}'"
+			" AND after = '{\"department\":\"Head office\",\"email\":\"a.martin@example.com\"}'"),
+		  1);
+	/* the same claims again: nothing changed, nothing written */
+	CHECK_INT(employee_upsert_from_claims(db, &map, "https://idp", "sub-1", c, &id2, &active), LV_OK);
+	CHECK_INT(count(db, "SELECT count(*) FROM audit_log WHERE action = 'employee.login_update'"), 1);
 	/* the same employee id from another subject is refused */
 	CHECK_INT(employee_upsert_from_claims(db, &map, "https://idp", "sub-2", c, &id2, &active),
 		  LV_ECONFLICT);
@@ -98,8 +123,14 @@ static void test_status(struct lv_db *db)
 	CHECK(!employee_status_allows_login("left"));
 	CHECK(!employee_status_allows_login("suspended"));
 	CHECK(!employee_status_allows_login(NULL));
-	CHECK_INT(employee_locale_set(db, id, "fr"), LV_OK);
-	CHECK_INT(employee_locale_set(db, 999999, "fr"), LV_ENOTFOUND);
+	CHECK_INT(employee_locale_set(db, id, "fr", "192.0.2.7"), LV_OK);
+	CHECK_INT(employee_locale_set(db, id, "fr", "192.0.2.7"), LV_OK);
+	CHECK_INT(employee_locale_set(db, 999999, "fr", NULL), LV_ENOTFOUND);
+	/* one entry: by the employee, from their address; the same choice again adds none */
+	CHECK_INT(count(db, "SELECT count(*) FROM audit_log WHERE action = 'employee.language'"
+			" AND actor_label = 'Leaver' AND address = '192.0.2.7'"
+			" AND before = '{\"locale_choice\":null}' AND after = '{\"locale_choice\":\"fr\"}'"), 1);
+	CHECK_INT(count(db, "SELECT count(*) FROM audit_log WHERE action = 'employee.language'"), 1);
 	json_decref(c);
 }
 

@@ -221,7 +221,7 @@ static void test_import_update(void)
 
 	CHECK_INT(employee_upsert_from_claims(db, &claims_map, "https://idp", "sub-a", claims, &id,
 					      &active), LV_OK);
-	CHECK_INT(employee_locale_set(db, id, "fr"), LV_OK);
+	CHECK_INT(employee_locale_set(db, id, "fr", NULL), LV_OK);
 	CHECK_INT(lv_db_exec(db, "UPDATE employees SET status = 'on_leave'"), LV_OK);
 	CHECK_INT(import(db, "employee_id,name,department,site,hire_date\n"
 			 "E1001,Alice Martin,Head office,Lyon,2021-03-03\n"
