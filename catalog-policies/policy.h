@@ -220,6 +220,16 @@ int policy_view_product_visible(const struct policy_view *v, const struct policy
 int policy_view_variant_allowed(const struct policy_view *v, const struct policy_product *p,
 				const struct policy_variant *x, struct policy_decision *d);
 
+/*
+ * The dress code of p for the employee, to show before any refusal: the
+ * first of the most specific dress-code rules that apply to p and say
+ * something (a note, or a list of approved values). Returns 1 and fills d
+ * as a POLICY_NOT_APPROVED decision would be (note, colours, fits, sizes,
+ * logos, the rule as its reason); 0 when no such rule applies.
+ */
+int policy_view_dress_code(const struct policy_view *v, const struct policy_product *p,
+			   struct policy_decision *d);
+
 /* A line of an order being checked, and a line of an earlier order. */
 struct policy_line {
 	const struct policy_product *product;

@@ -557,6 +557,41 @@ static int dress_check(const struct policy_view *v, const struct policy_product 
 	return 1;
 }
 
+int policy_view_dress_code(const struct policy_view *v, const struct policy_product *p,
+			   struct policy_decision *d)
+{
+	enum pol_kind best = 0;
+	char rule[128], text[256];
+	size_t i, j;
+
+	decision_init(d);
+	for (i = 0; i < v->n; i++)
+		for (j = 0; j < v->v[i]->ndress; j++)
+			if (v->v[i]->dress[j].t.kind > best &&
+			    target_hits_product(&v->v[i]->dress[j].t, p))
+				best = v->v[i]->dress[j].t.kind;
+	for (i = 0; best != 0 && i < v->n && d->nreasons == 0; i++) {
+		const struct pol_policy *pol = v->v[i];
+
+		for (j = 0; j < pol->ndress && d->nreasons == 0; j++) {
+			const struct pol_dress *r = &pol->dress[j];
+
+			if (r->t.kind != best || !target_hits_product(&r->t, p))
+				continue;
+			if (r->note == NULL && !r->colours.present && !r->fits.present &&
+			    !r->sizes.present && !r->logos.present)
+				continue; /* admits any variant and says nothing */
+			lv_snprintf(rule, sizeof(rule), "$.dress_code[%zu]", j);
+			dress_text(pol, r, p, text, sizeof(text));
+			dress_refusal(d, pol, rule, r, text);
+		}
+	}
+	if (d->nreasons == 0)
+		return 0;
+	d->code = POLICY_NOT_APPROVED;
+	return 1;
+}
+
 /* Visible, eligible and (when x is given) approved; d is filled. */
 static int line_allowed(const struct policy_view *v, const struct policy_product *p,
 			const struct policy_variant *x, struct policy_decision *d)

@@ -142,6 +142,13 @@ size_t req_product_policies(const struct req *r, json_t *p, json_t **note)
 		json_array_append(kept, x);
 	}
 	n = json_array_size(kept);
+	/* the dress code is said whenever a rule applies, not only when it refuses a variant */
+	if (*note == NULL && view && n > 0) {
+		struct policy_decision d;
+
+		if (policy_view_dress_code(view, &prod, &d))
+			*note = req_refusal(r, &d);
+	}
 	json_object_set_new(p, "variants", kept);
 	values_keep(p, "sizes", "size");
 	values_keep(p, "colours", "colour");

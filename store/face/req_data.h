@@ -43,7 +43,9 @@ void req_actor(const struct req *r, struct audit_actor *out);
  * price replaces the list price) and "company_percent", and the size,
  * colour, fit and logo lists keep only values of the remaining variants.
  * OUT: *note, a new JSON string with the first dress-code or eligibility
- * sentence that removed a variant (or NULL). Returns the number of
+ * sentence that removed a variant, else (some variant is left) the
+ * product's dress code when a rule applies (policy_view_dress_code), or
+ * NULL. Returns the number of
  * variants left (0: nothing here may be ordered by this employee).
  */
 size_t req_product_policies(const struct req *r, json_t *p, json_t **note);

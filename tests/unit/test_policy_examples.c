@@ -128,6 +128,7 @@ static const char *const t_wp[] = { "warehouse", "park" };
 static const char *const t_lcp[] = { "logo", "casual", "park" };
 static const struct policy_product blazer = { "navy-blazer", "uniforms", t_ub, 2, 0 };
 static const struct policy_product shirt = { "oxford-shirt-white", "uniforms", t_ub, 2, 0 };
+static const struct policy_product blue_shirt = { "oxford-shirt-blue", "uniforms", t_ub, 2, 0 };
 static const struct policy_product trousers = { "tailored-trousers", "uniforms", t_ub, 2, 0 };
 static const struct policy_product waistcoat = { "tailored-waistcoat", "uniforms", t_ub, 2, 1 };
 static const struct policy_product polo = { "logo-polo", "logo-wear", t_lc, 2, 0 };
@@ -179,6 +180,9 @@ static void test_alice(void)
 	CHECK_INT(allowed(v, &trousers, "Navy", &d), 1);
 	CHECK_INT(allowed(v, &trousers, "Charcoal", &d), 0);
 	CHECK_INT(d.code, POLICY_NOT_APPROVED);
+	/* the shirts the limit counts may be ordered in the colours they come in */
+	CHECK_INT(allowed(v, &shirt, "White", &d), 1);
+	CHECK_INT(allowed(v, &blue_shirt, "Light blue", &d), 1);
 	pl[0].day = today() - 30;
 	pl[1].day = today() - 200;
 	CHECK_INT(policy_view_order_check(v, &line, 1, pl, 2, &d), 0);

@@ -247,6 +247,50 @@ static void test_dress_code_logos(void)
 	policy_set_unref(set);
 }
 
+/*
+ * The dress code shown before any refusal: the most specific rule that says
+ * something (its note, or its lists); none for a product no rule names, nor
+ * for a rule that admits anything and says nothing.
+ */
+static void test_dress_code_shown(void)
+{
+	static const struct policy_product mug = { "mug", "accessories", NULL, 0, 0 };
+	const char *texts[] = {
+		"{\"name\": \"b\", \"dress_code\": ["
+		"{\"category\": \"uniforms\", \"colours\": [\"Navy\", \"White\"], \"note\": \"Uniforms: navy or white.\"},"
+		"{\"product\": \"navy-blazer\", \"colours\": [\"Navy\"], \"note\": \"Navy only, as HR says.\"},"
+		"{\"tag\": \"logo\", \"colours\": [\"Teal\"], \"fits\": [\"Slim\"]},"
+		"{\"product\": \"safety-boots-s3\"}]}",
+	};
+	struct policy_subject s = alice();
+	struct policy_decision d;
+	struct policy_set *set = load(texts, 1);
+	struct policy_view *v;
+
+	policy_view_new(set, &s, &v);
+	/* the product's own rule beats its category's */
+	CHECK_INT(policy_view_dress_code(v, &blazer, &d), 1);
+	CHECK_INT(d.code, POLICY_NOT_APPROVED);
+	CHECK_STR(d.note, "Navy only, as HR says.");
+	CHECK_STR(d.colours, "Navy");
+	CHECK_INT(d.nreasons, 1);
+	CHECK_STR(d.reasons[0].rule, "$.dress_code[1]");
+	/* the category's rule for another uniform */
+	CHECK_INT(policy_view_dress_code(v, &shirt, &d), 1);
+	CHECK_STR(d.note, "Uniforms: navy or white.");
+	/* no note: the lists */
+	CHECK_INT(policy_view_dress_code(v, &polo, &d), 1);
+	CHECK_STR(d.note, "");
+	CHECK_STR(d.colours, "Teal");
+	CHECK_STR(d.fits, "Slim");
+	/* a rule that admits anything and says nothing; no rule at all */
+	CHECK_INT(policy_view_dress_code(v, &boots, &d), 0);
+	CHECK_INT(policy_view_dress_code(v, &mug, &d), 0);
+	CHECK_INT(d.nreasons, 0);
+	policy_view_free(v);
+	policy_set_unref(set);
+}
+
 /* A rule without "logos" allows every logo; two of equal specificity intersect. */
 static void test_dress_code_logos_combined(void)
 {
@@ -520,6 +564,7 @@ int main(void)
 	LV_RUN(test_dress_code_logos);
 	LV_RUN(test_dress_code_logos_combined);
 	LV_RUN(test_dress_code_logos_invalid);
+	LV_RUN(test_dress_code_shown);
 	LV_RUN(test_eligibility);
 	LV_RUN(test_price);
 	LV_RUN(test_kits);
