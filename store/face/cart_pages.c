@@ -495,8 +495,10 @@ static int checkout_render(struct req *r, int status, const struct order_problem
 			problem_sentence(r, problem->code, problem->message), "sku", problem->sku));
 	json_array_foreach(json_object_get(q, "problems"), i, p) {
 		if (problem && strcmp(req_jstr(p, "code"), problem->code) == 0 &&
-		    strcmp(req_jstr(p, "sku"), problem->sku) == 0)
-			continue; /* already said */
+		    strcmp(req_jstr(p, "sku"), problem->sku) == 0) {
+			blocking++; /* already said, and still in the way */
+			continue;
+		}
 		if (strcmp(req_jstr(p, "code"), "overage_denied") == 0 && ov_denied > 0)
 			continue; /* said next to the button */
 		if (strcmp(req_jstr(p, "code"), "payroll_consent_required") == 0)
