@@ -6,7 +6,7 @@
  * The search is one statement per page. Filters the page gives most often
  * have a statement of their own so that SQLite can use an index for them
  * (an "?n IS NULL OR column = ?n" condition cannot): one for an entity
- * (audit_log_by_entity), one for an action (audit_log_by_action, 0014),
+ * (audit_log_by_entity), one for an action (audit_log_by_action, 0012),
  * and one for everything else, which walks the log newest first. Every
  * statement binds the same numbered parameters. Free text is matched with
  * LIKE, the user's %, _ and \ escaped.

@@ -1,7 +1,10 @@
 /*
  * test_migrate.c - migrations: a new database reaches the latest version,
  * a second run changes nothing, a database newer than the binary is
- * refused, and a failing migration leaves the last complete version.
+ * refused, and a failing migration leaves the last complete version. The
+ * migrations are numbered 1, 2, 3... with no gap: the runner applies what
+ * is above PRAGMA user_version, so a number filled in later below the
+ * latest would never run on an existing database.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,6 +38,20 @@ static int user_version(struct lv_db *db)
 		v = sqlite3_column_int(s, 0);
 	sqlite3_finalize(s);
 	return v;
+}
+
+static void test_numbered_without_gaps(void)
+{
+	int i;
+
+	CHECK(lv_migrations_count > 0);
+	for (i = 0; i < lv_migrations_count; i++) {
+		if (lv_migrations[i].version != i + 1)
+			fprintf(stderr, "migration %s has number %d; the next free number is %d\n",
+				lv_migrations[i].name, lv_migrations[i].version, i + 1);
+		CHECK_INT(lv_migrations[i].version, i + 1);
+	}
+	CHECK_INT(migrate_latest_version(), lv_migrations_count);
 }
 
 static void test_fresh_and_again(void)
@@ -96,6 +113,7 @@ int main(void)
 {
 	if (mkdtemp(dir) == NULL)
 		return 1;
+	LV_RUN(test_numbered_without_gaps);
 	LV_RUN(test_fresh_and_again);
 	LV_RUN(test_newer_database_refused);
 	LV_RUN(test_failed_step_rolls_back);

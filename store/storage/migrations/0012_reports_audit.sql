@@ -1,5 +1,5 @@
 -- SPDX-License-Identifier: AGPL-3.0-or-later
--- 0014_reports_audit: indexes for the console's reports and audit log
+-- 0012_reports_audit: indexes for the console's reports and audit log
 -- (docs/console.md, Reports and Audit log). No table changes.
 
 -- The audit log is read newest first (by id), filtered by action, by actor
