@@ -4,11 +4,12 @@
  * in their own headless Chromium browser, against the real livery binary
  * with its shipped number of server threads and the real test provider. A
  * browser opens several connections to a site and keeps them open between
- * pages; the second person must still get their pages promptly while the
- * first one's browser is open, and the first one their next page while the
- * second one's is. The limits are generous for loopback (a page is served
- * in milliseconds here); what they catch is a server that makes one person
- * wait for another's idle connections to time out.
+ * pages; the second person must still sign in and see every picture while
+ * the first one's browser is open, and the first one get their next page
+ * while the second one's is. How long each took is printed, not asserted
+ * (speed goals live in bench/): that one person's idle connections never
+ * make another wait is proven without a clock in
+ * tests/http/keepalive.test.mjs.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -21,8 +22,6 @@ import {
 import { catalogLoad, demoCatalogPath } from './lib/demo.mjs';
 
 const T = { timeout: 90000 };
-/* ms a person may wait at most, on loopback: signing in through the provider and the first page; one page */
-const SLOW = { signIn: 8000, page: 5000 };
 
 const skip = skipReason || browserSkipReason();
 /* a skipped suite would count no test at all: say it as one skipped test */
@@ -74,32 +73,24 @@ suite('two people in the store at once', () => {
 		return { page, watch, ms: Date.now() - t0, unloaded };
 	};
 
-	test('each person gets their pages promptly while the other\'s browser is open', T,
+	test('each person gets their pages while the other\'s browser is open', T,
 		withLogs(() => stack, async (t) => {
 			try {
 				const bob = await personIn('bob');
 				t.diagnostic(`bob, alone: signed in and saw the catalog in ${bob.ms} ms`);
 				assert.deepEqual(bob.unloaded, [], 'bob, alone: pictures that did not load');
-				assert.ok(bob.ms < SLOW.signIn,
-					`bob, alone in the store, waited ${bob.ms} ms to sign in and see the catalog (limit ${SLOW.signIn})`);
 
 				/* bob's browser keeps its connections open; carol comes in */
 				const carol = await personIn('carol');
 				t.diagnostic(`carol, with bob's browser open: signed in and saw the catalog in ${carol.ms} ms`);
-				assert.ok(carol.ms < SLOW.signIn && carol.unloaded.length === 0,
-					`carol waited ${carol.ms} ms to sign in and see the catalog while bob's browser was open ` +
-					`(limit ${SLOW.signIn}; alone, bob needed ${bob.ms} ms): the store seems to serve her only ` +
-					'after the idle connections of bob\'s browser time out' +
-					(carol.unloaded.length ? `; pictures still missing: ${carol.unloaded.join(', ')}` : ''));
+				assert.deepEqual(carol.unloaded, [], 'carol, with bob\'s browser open: pictures that did not load');
 
 				const cat = catalog.products[0].category;
 				current = bob.page;
 				const t0 = Date.now();
-				await bob.page.goto(`${base}/c/${cat}`);
-				const bobMs = Date.now() - t0;
-				t.diagnostic(`bob's next page, with carol's browser open: ${bobMs} ms`);
-				assert.ok(bobMs < SLOW.page,
-					`bob's next page took ${bobMs} ms while carol's browser was open (limit ${SLOW.page})`);
+				const res = await bob.page.goto(`${base}/c/${cat}`);
+				assert.equal(res.status(), 200, 'bob\'s next page, with carol\'s browser open');
+				t.diagnostic(`bob's next page, with carol's browser open: ${Date.now() - t0} ms`);
 				bob.watch.assertNone('bob\'s pages');
 				carol.watch.assertNone('carol\'s pages');
 			} catch (err) {
