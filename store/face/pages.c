@@ -446,9 +446,14 @@ int page_media_get(struct req *r)
 	if (catalog_media_name_parse(r->params[0], &id, sha8) != LV_OK)
 		return reply_error(r, 404, "not_found", "This picture does not exist.", NULL);
 	rc = catalog_image_get(r->db, id, &img);
-	/* a picture of a product the employee may not see does not exist for them */
+	/*
+	 * A picture of a product the employee may not see does not exist for
+	 * them; the console's roles work on the whole catalog (a restricted
+	 * product's page, an order, a policy's preview) and see every picture.
+	 */
 	if (rc == LV_ENOTFOUND || (rc == LV_OK && strncmp(img.sha256, sha8, 8) != 0) ||
-	    (rc == LV_OK && !(r->scoped && policy_scope_visible_id(&r->scope, img.product_id)))) {
+	    (rc == LV_OK && !(r->user && (r->user->roles & LV_ROLES_CONSOLE)) &&
+	     !(r->scoped && policy_scope_visible_id(&r->scope, img.product_id)))) {
 		rc = reply_error(r, 404, "not_found", "This picture does not exist.", NULL);
 		goto out;
 	}
