@@ -11,90 +11,50 @@
  * with no console errors; screenshots go to $LV_BUILD_DIR/artifacts/.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { before } from 'node:test';
 
-import { skipReason, startStack, withLogs } from '../http/lib/harness.mjs';
 import { moneyLogin } from '../http/lib/money.mjs';
-import { DEMO_PASSWORD, accountByUsername } from '../idp/accounts.mjs';
-import {
-	a11yAssert, browserLaunch, browserSkipReason, failureSave, noSideScrollAssert, personOpen, shot,
-} from './lib/browser.mjs';
-import { catalogLoad, demoCatalogPath, examplePoliciesImport } from './lib/demo.mjs';
+import { accountByUsername } from '../idp/accounts.mjs';
+import { browserDescribe, pageCheck, suiteDeclare, suiteIt, suitePersonOpen } from './lib/browser.mjs';
+import { catalogLoad, examplePoliciesImport } from './lib/demo.mjs';
 
-const T = { timeout: 120000 };
 const NAME = 'hide-for-branch';
 const catalog = catalogLoad();
 
-const skip = skipReason || browserSkipReason();
-const suite = skip ? (name, fn) => test(name, { skip }, () => {}) : describe;
-
-suite('the console: HR edits a policy and the employee view changes', () => {
-	let stack;
-	let base;
-	let browser;
-	let current = null;
-	const s = {};
+browserDescribe('the console: HR edits a policy and the employee view changes', () => {
+	const s = suiteDeclare();
+	/* each step runs, whatever the one before it did */
+	const it = suiteIt(s, { chain: false });
 	let item;
 	const alice = accountByUsername('alice').claims;
 
-	const it = (name, fn) => test(name, T, async (t) => {
-		try {
-			await withLogs(() => stack, fn)(t);
-		} catch (err) {
-			await failureSave(current, name);
-			throw err;
-		}
-	});
-
-	const open = async (username) => {
-		const who = await personOpen(browser, stack, username, DEMO_PASSWORD);
-		current = who.page;
-		return who;
-	};
-
-	const check = async (who, lang, name) => {
-		await a11yAssert(who.page, lang);
-		await noSideScrollAssert(who.page);
-		who.watch.assertNone(name);
-		await shot(who.page, name);
-	};
+	/* The page's contract (pageCheck), with a screenshot of the window only. */
+	const check = (who, lang, name) => pageCheck(who, lang, name, { fullPage: false });
 
 	/* Does alice's search find item (through her own browser)? */
 	const aliceFinds = async () => {
 		const { page } = s.alice;
-		await page.goto(`${base}/search?q=${encodeURIComponent(item.name)}`);
+		await page.goto(`${s.base}/search?q=${encodeURIComponent(item.name)}`);
 		return (await page.locator(`main a[href="/p/${item.slug}"]`).count()) > 0;
 	};
 
 	before(async () => {
-		browser = await browserLaunch();
-		stack = await startStack({
-			provider: 'real',
-			livery: { catalogCsv: demoCatalogPath(), config: { server: { threads: null } } },
-		});
-		base = stack.base;
-		const api = await moneyLogin(stack, 'alice');
-		await examplePoliciesImport(stack, api, catalog.bySlug.get('safety-boots-s3'));
+		const api = await moneyLogin(s.stack, 'alice');
+		await examplePoliciesImport(s.stack, api, catalog.bySlug.get('safety-boots-s3'));
 		/* a product alice finds today, outside the uniforms */
 		const res = await api.get('/api/v1/products?per_page=48');
 		const slugs = new Set((res.json().items || res.json().products).map((p) => p.slug));
 		item = catalog.products.find((p) => slugs.has(p.slug) && p.category !== 'uniforms');
 		assert.ok(item, 'alice sees a product outside the uniforms');
 	});
-	after(async () => {
-		for (const who of Object.values(s))
-			await who?.ctx?.close().catch(() => {});
-		await browser?.close().catch(() => {});
-		await stack?.stop();
-	});
 
 	it('alice finds the product today', async () => {
-		s.alice = await open('alice');
+		s.alice = await suitePersonOpen(s, 'alice');
 		assert.ok(await aliceFinds(), `alice finds ${item.slug}`);
 	});
 
 	it('carol creates a policy, and the form refuses a mistake next to its field', async () => {
-		s.carol = await open('carol');
+		s.carol = await suitePersonOpen(s, 'carol');
 		const { page } = s.carol;
 		await page.getByRole('link', { name: 'Console' }).click();
 		await page.getByRole('heading', { level: 1, name: 'Console' }).waitFor();
@@ -103,7 +63,7 @@ suite('the console: HR edits a policy and the employee view changes', () => {
 		await page.getByRole('heading', { level: 1, name: 'Policies' }).waitFor();
 		await page.getByLabel('Name (lowercase letters, digits and dashes)').fill(NAME);
 		await page.getByLabel('Title, for people').fill('Branch: no mugs');
-		await Promise.all([page.waitForURL(`${base}/admin/policies/${NAME}?done=created`),
+		await Promise.all([page.waitForURL(`${s.base}/admin/policies/${NAME}?done=created`),
 			page.getByRole('button', { name: 'Create the policy' }).click()]);
 		await page.getByLabel('Departments').fill(alice.department);
 		await page.getByLabel('Deny products').fill(item.slug);

@@ -15,18 +15,15 @@
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import { after, before, describe, test } from 'node:test';
+import { before } from 'node:test';
 
-import { skipReason, startStack, withLogs } from '../http/lib/harness.mjs';
 import { keyNew, moneyLogin, programmeCreate } from '../http/lib/money.mjs';
-import { DEMO_PASSWORD, accountByUsername } from '../idp/accounts.mjs';
+import { accountByUsername } from '../idp/accounts.mjs';
 import {
-	a11yAssert, browserLaunch, browserSkipReason, contextNew, failureSave, noSideScrollAssert, pageWatch,
-	personOpen, shot,
+	a11yAssert, browserDescribe, follow, pageCheck, suiteDeclare, suiteIt, suitePersonOpen, suitePhoneCheck,
 } from './lib/browser.mjs';
-import { catalogLoad, csvParse, demoCatalogPath } from './lib/demo.mjs';
+import { catalogLoad, csvParse, itemInStock } from './lib/demo.mjs';
 
-const T = { timeout: 120000 };
 const REPORTS = [
 	{ name: 'spend', title: 'Spend' },
 	{ name: 'allowances', title: 'Allowance utilisation' },
@@ -36,92 +33,43 @@ const REPORTS = [
 const REASON = 'Wrong size, sorry';
 const catalog = catalogLoad();
 
-const skip = skipReason || browserSkipReason();
-const suite = skip ? (name, fn) => test(name, { skip }, () => {}) : describe;
-
-suite('the console: an auditor reads the reports and the audit log', () => {
-	let stack;
-	let base;
-	let browser;
-	let current = null;
-	const s = {};
+browserDescribe('the console: an auditor reads the reports and the audit log', () => {
+	const s = suiteDeclare();
+	const it = suiteIt(s);
 	const alice = accountByUsername('alice').claims;
 	/* an item of the demo catalog, well in stock: three of it */
-	const item = (() => {
-		for (const p of catalog.products) {
-			if (p.restricted)
-				continue;
-			const v = p.variants.find((x) => x.stock >= 10);
-			if (v)
-				return { product: p, variant: v };
-		}
-		throw new Error(`${demoCatalogPath()}: no variant with stock`);
-	})();
+	const item = itemInStock(catalog, 10);
 
-	const it = (name, fn) => test(name, T, async (t) => {
-		if (s.broken) {
-			t.skip(`an earlier step failed: ${s.broken}`);
-			return;
-		}
-		try {
-			await withLogs(() => stack, fn)(t);
-		} catch (err) {
-			s.broken = name;
-			await failureSave(current, name);
-			throw err;
-		}
-	});
-
-	/* The page's contract, nothing that changes anything, and a screenshot. */
+	/* The page's contract and a screenshot (pageCheck), and nothing on it that changes anything. */
 	const check = async (who, name) => {
-		await a11yAssert(who.page, 'en', name);
-		await noSideScrollAssert(who.page, name);
-		who.watch.assertNone(name);
+		await pageCheck(who, 'en', name);
 		const changing = await who.page.locator('form[method="post"]').evaluateAll((forms) => forms
 			.map((f) => f.getAttribute('action')).filter((a) => !/^\/(auth\/logout|profile\/language)$/.test(a || '')));
 		assert.deepEqual(changing, [], `${name}: no form that changes anything`);
-		await shot(who.page, name, { fullPage: true });
-	};
-
-	const follow = async (page, what, url) => {
-		await Promise.all([page.waitForURL(url, { waitUntil: 'load' }), what.click()]);
 	};
 
 	before(async () => {
-		browser = await browserLaunch();
-		stack = await startStack({
-			provider: 'real',
-			livery: { catalogCsv: demoCatalogPath(), config: { server: { threads: null } } },
-		});
-		base = stack.base;
-		programmeCreate(stack.livery, {
+		programmeCreate(s.stack.livery, {
 			slug: 'alice-all', name: 'Everything allowance', unit: 'money', amount: 1000000, period: 'yearly',
 			reset: 'calendar', audience: { employee_ids: [alice.employee_id] }, overage: 'approval', position: 1,
 		});
-		const api = await moneyLogin(stack, 'alice');
+		const api = await moneyLogin(s.stack, 'alice');
 		const r = await api.checkout({ lines: [{ sku: item.variant.sku, quantity: 3 }], delivery: { method: 'site' } },
 			keyNew());
 		assert.equal(r.status, 201, r.body);
 		s.ref = r.json().ref;
-		const dave = await moneyLogin(stack, 'dave');
+		const dave = await moneyLogin(s.stack, 'dave');
 		const c = await dave.post(`/api/v1/admin/orders/${s.ref}/cancel`,
 			{ lines: [{ line: 1, quantity: 1 }], reason: REASON });
 		assert.equal(c.status, 200, c.body);
 	});
-	after(async () => {
-		for (const who of [s.grace, s.phone])
-			await who?.ctx?.close().catch(() => {});
-		await browser?.close().catch(() => {});
-		await stack?.stop();
-	});
 
 	it('grace opens the reports from the console', async () => {
-		s.grace = await personOpen(browser, stack, 'grace', DEMO_PASSWORD);
-		current = s.grace.page;
+		s.grace = await suitePersonOpen(s, 'grace');
 		const { page } = s.grace;
-		await follow(page, page.getByRole('link', { name: 'Console' }), `${base}/admin`);
+		await follow(page, page.getByRole('link', { name: 'Console' }), `${s.base}/admin`);
 		await follow(page, page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: 'Reports' }),
-			`${base}/admin/reports`);
+			`${s.base}/admin/reports`);
 		await page.getByRole('heading', { level: 1, name: 'Reports' }).waitFor();
 		for (const rep of REPORTS)
 			await page.getByRole('link', { name: new RegExp(`^${rep.title}`) }).waitFor();
@@ -131,7 +79,7 @@ suite('the console: an auditor reads the reports and the audit log', () => {
 	it('grace opens each report: its charts, drawn by the server, and its table', async () => {
 		const { page } = s.grace;
 		for (const rep of REPORTS) {
-			await page.goto(`${base}/admin/reports/${rep.name}`, { waitUntil: 'load' });
+			await page.goto(`${s.base}/admin/reports/${rep.name}`, { waitUntil: 'load' });
 			await page.getByRole('heading', { level: 1, name: rep.title }).waitFor();
 			const charts = page.getByRole('img');
 			const n = await charts.count();
@@ -149,14 +97,14 @@ suite('the console: an auditor reads the reports and the audit log', () => {
 			await check(s.grace, `console-report-${rep.name}`);
 		}
 		/* alice's order is in the spend of her department */
-		await page.goto(`${base}/admin/reports/spend?period=year`, { waitUntil: 'load' });
+		await page.goto(`${s.base}/admin/reports/spend?period=year`, { waitUntil: 'load' });
 		const row = page.locator('main table tbody tr', { hasText: alice.department });
 		assert.equal(await row.count(), 1, 'a row for alice\'s department');
 	});
 
 	it('grace changes a report\'s choices; a wrong date is said next to its field', async () => {
 		const { page, watch } = s.grace;
-		await page.goto(`${base}/admin/reports/spend`, { waitUntil: 'load' });
+		await page.goto(`${s.base}/admin/reports/spend`, { waitUntil: 'load' });
 		await page.getByLabel('By', { exact: true }).selectOption('site');
 		await page.getByLabel('Per', { exact: true }).selectOption('quarter');
 		await follow(page, page.getByRole('button', { name: 'Show' }), /\/admin\/reports\/spend\?period=quarter&by=site/);
@@ -164,7 +112,7 @@ suite('the console: an auditor reads the reports and the audit log', () => {
 		await check(s.grace, 'console-report-spend-by-site');
 
 		/* a date the calendar does not have, typed into the address */
-		await page.goto(`${base}/admin/reports/spend?from=2026-02-30`, { waitUntil: 'load' });
+		await page.goto(`${s.base}/admin/reports/spend?from=2026-02-30`, { waitUntil: 'load' });
 		const field = page.getByLabel('From', { exact: true });
 		assert.equal(await field.getAttribute('aria-invalid'), 'true');
 		assert.equal(await field.getAttribute('aria-describedby'), 'report-from-error');
@@ -176,7 +124,7 @@ suite('the console: an auditor reads the reports and the audit log', () => {
 
 	it('grace downloads a report as CSV: the same rows as its JSON', async () => {
 		const { page } = s.grace;
-		await page.goto(`${base}/admin/reports/products?rank=quantity`, { waitUntil: 'load' });
+		await page.goto(`${s.base}/admin/reports/products?rank=quantity`, { waitUntil: 'load' });
 		const [download] = await Promise.all([
 			page.waitForEvent('download'),
 			page.getByRole('link', { name: 'Download as CSV' }).click(),
@@ -186,7 +134,7 @@ suite('the console: an auditor reads the reports and the audit log', () => {
 		const [head, ...cells] = csvParse(text);
 		assert.deepEqual(head, ['rank', 'product', 'name', 'orders', 'quantity', 'amount', 'currency']);
 		const rows = cells.map((c) => Object.fromEntries(head.map((k, i) => [k, c[i]])));
-		const api = await page.request.get(`${base}/api/v1/admin/reports/products?rank=quantity`);
+		const api = await page.request.get(`${s.base}/api/v1/admin/reports/products?rank=quantity`);
 		assert.equal(api.status(), 200);
 		const rep = await api.json();
 		assert.deepEqual(rows.map((x) => [x.product, Number(x.quantity), Number(x.amount)]),
@@ -199,7 +147,7 @@ suite('the console: an auditor reads the reports and the audit log', () => {
 	it('grace searches the audit log for the cancellation and opens the entry with its diff', async () => {
 		const { page } = s.grace;
 		await follow(page, page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: 'Audit log' }),
-			`${base}/admin/audit`);
+			`${s.base}/admin/audit`);
 		await page.getByRole('heading', { level: 1, name: 'Audit log' }).waitFor();
 		await check(s.grace, 'console-audit');
 		const search = page.getByRole('search', { name: 'Search the audit log' });
@@ -223,20 +171,7 @@ suite('the console: an auditor reads the reports and the audit log', () => {
 	});
 
 	it('at phone width the reports and the log fit the screen', async () => {
-		s.phone = { ctx: await contextNew(browser, {
-			viewport: { width: 360, height: 800 }, isMobile: true, hasTouch: true,
-			storageState: await s.grace.ctx.storageState(),
-		}) };
-		const page = await s.phone.ctx.newPage();
-		const watch = pageWatch(page, base);
-		current = page;
-		for (const p of ['/admin/reports/spend', '/admin/reports/orders', '/admin/audit']) {
-			await page.goto(`${base}${p}`, { waitUntil: 'load' });
-			const name = `console-phone${p.replace(/\//g, '-')}`;
-			await a11yAssert(page, 'en', name);
-			await noSideScrollAssert(page, name);
-			watch.assertNone(name);
-			await shot(page, name, { fullPage: true });
-		}
+		await suitePhoneCheck(s, s.grace, 'en', ['/admin/reports/spend', '/admin/reports/orders', '/admin/audit']
+			.map((p) => [p, `console-phone${p.replace(/\//g, '-')}`]));
 	});
 });

@@ -22,20 +22,16 @@
  * tests/idp/accounts.mjs, po/fr.po) and the programmes defined here.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import fs from 'node:fs';
-import path from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { before } from 'node:test';
 
-import { env, skipReason, startStack, withLogs } from '../http/lib/harness.mjs';
-import { DEMO_PASSWORD, accountByUsername } from '../idp/accounts.mjs';
+import { programmeCreate } from '../http/lib/money.mjs';
+import { accountByUsername } from '../idp/accounts.mjs';
 import {
-	a11yAssert, browserLaunch, browserSkipReason, contextNew, failureSave, noSideScrollAssert,
-	pageWatch, shot, signIn,
+	a11yAssert, browserDescribe, follow, noSideScrollAssert, shot, suiteDeclare, suiteIt, suitePersonOpen,
+	suitePhoneOpen,
 } from './lib/browser.mjs';
 import { catalogLoad, demoCatalogPath, poLoad, priceDigits, variantValues } from './lib/demo.mjs';
 
-const T = { timeout: 120000 };
 const UNIFORM = 30000; /* the uniform allowance, in cents */
 const REFUSAL = 'Two blazers this year already';
 
@@ -87,63 +83,28 @@ function itemsPick() {
 	return { a, b, c };
 }
 
-const skip = skipReason || browserSkipReason();
-const suite = skip ? (name, fn) => test(name, { skip }, () => {}) : describe;
-
-suite('the money path in a browser', () => {
-	let stack;
-	let base;
-	let idpOrigin;
-	let browser;
-	const s = {};
-	let current = null;
+browserDescribe('the money path in a browser', () => {
+	const s = suiteDeclare({ config: { store: { uncovered_overage: 'approval' } } });
+	const it = suiteIt(s);
 	const items = itemsPick();
 	const alice = accountByUsername('alice').claims;
 	const erin = accountByUsername('erin').claims;
 
-	const it = (name, fn) => test(name, T, async (t) => {
-		if (s.broken) {
-			t.skip(`an earlier step failed: ${s.broken}`);
-			return;
-		}
-		try {
-			await withLogs(() => stack, fn)(t);
-		} catch (err) {
-			s.broken = name;
-			await failureSave(current, name);
-			throw err;
-		}
-	});
-
-	/* Runs `livery allowance programme-create` with def. */
-	const programmeCreate = (def) => {
-		const file = path.join(stack.livery.tmpDir, `${def.slug}.json`);
-		fs.writeFileSync(file, JSON.stringify(def));
-		const r = spawnSync(env.bin, ['allowance', 'programme-create', '--config', stack.livery.configPath, file],
-			{ encoding: 'utf8' });
-		assert.equal(r.status, 0, `programme-create ${def.slug}: ${r.stderr}`);
-	};
-
-	/* Opens a browser context for one person, signs them in and turns the store to English. */
-	const personOpen = async (username, options = {}) => {
-		const ctx = await contextNew(browser, options);
-		const page = await ctx.newPage();
-		const watch = pageWatch(page, base);
-		current = page;
-		await signIn(page, { start: `${base}/`, storeOrigin: base, idpOrigin, username, password: DEMO_PASSWORD });
+	/* Opens a browser for one person, signs them in (suitePersonOpen) and turns the store to English. */
+	const personOpen = async (username) => {
+		const who = await suitePersonOpen(s, username);
+		const { page } = who;
 		/* alice and erin's accounts say French; the tests read English */
 		const english = page.getByRole('group', { name: french('Language') }).getByRole('button', { name: 'English' });
 		if (await english.count()) {
 			await english.click();
 			await page.getByRole('button', { name: 'Sign out', exact: true }).waitFor();
 		}
-		return { ctx, page, watch };
+		return who;
 	};
 
 	/* Submits a form with its button and waits for the page that answers. */
-	const submit = async (page, button, url) => {
-		await Promise.all([page.waitForURL(url, { waitUntil: 'load' }), button.click()]);
-	};
+	const submit = follow;
 
 	/* The number in the header's cart link ("Cart, items: N"). */
 	const cartCount = async (page) => {
@@ -158,17 +119,7 @@ suite('the money path in a browser', () => {
 	};
 
 	before(async () => {
-		browser = await browserLaunch();
-		stack = await startStack({
-			provider: 'real',
-			livery: {
-				catalogCsv: demoCatalogPath(),
-				config: { server: { threads: null }, store: { uncovered_overage: 'approval' } },
-			},
-		});
-		base = stack.base;
-		idpOrigin = new URL(stack.idp.url).origin;
-		programmeCreate({
+		programmeCreate(s.stack.livery, {
 			slug: 'uniform', name: 'Uniform allowance', unit: 'money', amount: UNIFORM, period: 'yearly',
 			reset: 'calendar', audience: { employee_ids: [alice.employee_id] }, overage: 'approval', position: 1,
 		});
@@ -176,18 +127,11 @@ suite('the money path in a browser', () => {
 		const used = new Set([items.a, items.b, items.c].map((i) => i.product.category));
 		const free = [...catalog.categories.keys()].find((c) => !used.has(c));
 		assert.ok(free, 'a category none of the test items is in');
-		programmeCreate({
+		programmeCreate(s.stack.livery, {
 			slug: 'casual', name: 'Casual points', unit: 'points', amount: 40, points_rate: 100,
 			period: 'quarterly', audience: { employee_ids: [alice.employee_id] },
 			categories: [free], overage: 'approval', position: 2,
 		});
-	});
-	after(async () => {
-		for (const c of [s.alice?.ctx, s.erin?.ctx, s.phone])
-			await c?.close().catch(() => {});
-		await browser?.close().catch(() => {});
-		if (!s.stopped)
-			await stack?.stop();
 	});
 
 	it('alice signs in; her allowances are shown with their next renewal', async () => {
@@ -195,7 +139,7 @@ suite('the money path in a browser', () => {
 		const { page, watch } = s.alice;
 		assert.equal(await cartCount(page), 0, 'an empty cart in the header');
 		await submit(page, page.getByRole('navigation', { name: 'Your orders and allowances' })
-			.getByRole('link', { name: 'Allowances' }), `${base}/allowances`);
+			.getByRole('link', { name: 'Allowances' }), `${s.base}/allowances`);
 		await page.getByRole('heading', { level: 1, name: 'My allowances' }).waitFor();
 		const main = await page.locator('main').innerText();
 		assert.match(main, /Uniform allowance/);
@@ -210,7 +154,7 @@ suite('the money path in a browser', () => {
 	it('alice adds a product from its page in a chosen size', async () => {
 		const { page, watch } = s.alice;
 		const { product, variant } = items.a;
-		await page.goto(`${base}/p/${product.slug}`);
+		await page.goto(`${s.base}/p/${product.slug}`);
 		assert.ok(await page.getByRole('button', { name: 'Add to cart' }).isDisabled(),
 			'no variant chosen: the button waits for a choice');
 		for (const [legend, value] of [['Size', variant.size], ['Colour', variant.colour]])
@@ -231,7 +175,7 @@ suite('the money path in a browser', () => {
 	it('alice changes the quantity in her cart', async () => {
 		const { page, watch } = s.alice;
 		const { product, variant } = items.a;
-		await submit(page, page.getByRole('link', { name: /^Cart, items:/ }), `${base}/cart`);
+		await submit(page, page.getByRole('link', { name: /^Cart, items:/ }), `${s.base}/cart`);
 		await page.getByRole('heading', { level: 1, name: 'Your cart' }).waitFor();
 		await page.getByRole('heading', { level: 3, name: product.name }).waitFor();
 		const qty = page.getByRole('spinbutton', { name: `Quantity ${product.name}` });
@@ -249,11 +193,11 @@ suite('the money path in a browser', () => {
 
 	it('the quick order refuses a bad list with its line, keeps the text, then adds a good one', async () => {
 		const { page, watch } = s.alice;
-		await submit(page, page.getByRole('link', { name: 'Quick order' }).first(), `${base}/cart/quick`);
+		await submit(page, page.getByRole('link', { name: 'Quick order' }).first(), `${s.base}/cart/quick`);
 		const box = page.getByRole('textbox', { name: /one item number and quantity per line/ });
 		const bad = `${items.b.variant.sku} 1\nNO-SUCH-SKU 2`;
 		await box.fill(bad);
-		await submit(page, page.getByRole('button', { name: 'Add to cart' }), `${base}/cart/quick`);
+		await submit(page, page.getByRole('button', { name: 'Add to cart' }), `${s.base}/cart/quick`);
 		const error = await page.getByRole('alert').innerText();
 		assert.match(error, /line 2/i, `the error names the line: ${error}`);
 		assert.equal(await page.getByRole('textbox', { name: /one item number/ }).inputValue(), bad, 'the text is kept');
@@ -276,7 +220,7 @@ suite('the money path in a browser', () => {
 	it('the checkout shows what the allowance pays and the balance after; a double click places one order', async () => {
 		const { page, watch } = s.alice;
 		const total = 2 * cents(items.a.variant.price) + cents(items.b.variant.price);
-		await submit(page, page.getByRole('link', { name: 'Review order' }), `${base}/checkout`);
+		await submit(page, page.getByRole('link', { name: 'Review order' }), `${s.base}/checkout`);
 		await page.getByRole('heading', { level: 1, name: 'Review your order' }).waitFor();
 		const main = await page.locator('main').innerText();
 		assert.match(main, /Paid by Uniform allowance/);
@@ -306,13 +250,13 @@ suite('the money path in a browser', () => {
 		}
 		const ref = new URL(page.url()).pathname.split('/').pop();
 		s.first = ref;
-		const again = await page.request.post(`${base}/checkout`, {
-			form, maxRedirects: 0, headers: { Origin: base },
+		const again = await page.request.post(`${s.base}/checkout`, {
+			form, maxRedirects: 0, headers: { Origin: s.base },
 		});
 		assert.equal(again.status(), 303, 'the same form again is answered like the first');
 		assert.equal(again.headers().location, `/orders/${ref}`, 'with the same redirect');
 
-		await page.goto(`${base}/orders`);
+		await page.goto(`${s.base}/orders`);
 		const cards = page.locator('main .order-card');
 		assert.equal(await cards.count(), 1, 'exactly one order for the double click');
 		assert.match(await cards.first().innerText(), new RegExp(`Order ${ref}[\\s\\S]*Placed`));
@@ -323,7 +267,7 @@ suite('the money path in a browser', () => {
 
 	it('alice sees the order and orders it again', async () => {
 		const { page, watch } = s.alice;
-		await submit(page, page.getByRole('link', { name: `Order ${s.first}` }), `${base}/orders/${s.first}`);
+		await submit(page, page.getByRole('link', { name: `Order ${s.first}` }), `${s.base}/orders/${s.first}`);
 		await page.getByRole('heading', { level: 1, name: `Order ${s.first}` }).waitFor();
 		const main = await page.locator('main').innerText();
 		assert.ok(main.includes(items.a.product.name) && main.includes(items.b.product.name), 'both items are listed');
@@ -342,20 +286,20 @@ suite('the money path in a browser', () => {
 	it('two orders over the allowance wait for approval', async () => {
 		const { page, watch } = s.alice;
 		/* the reordered lines plus two expensive ones: more than the rest of the allowance */
-		await page.goto(`${base}/cart/quick`);
+		await page.goto(`${s.base}/cart/quick`);
 		await page.getByRole('textbox', { name: /one item number/ }).fill(`${items.c.variant.sku} 2`);
 		await submit(page, page.getByRole('button', { name: 'Add to cart' }), (u) => u.pathname === '/cart');
-		await submit(page, page.getByRole('link', { name: 'Review order' }), `${base}/checkout`);
+		await submit(page, page.getByRole('link', { name: 'Review order' }), `${s.base}/checkout`);
 		const note = await page.locator('main .notice-info').first().innerText();
 		assert.match(note, /Your manager must approve the .+ not covered/);
 		s.second = await checkoutPlace(page, 'Send for approval');
 		await page.getByText('Waiting for approval').first().waitFor();
 
 		/* the allowance is spent now: all of the next one waits */
-		await page.goto(`${base}/cart/quick`);
+		await page.goto(`${s.base}/cart/quick`);
 		await page.getByRole('textbox', { name: /one item number/ }).fill(`${items.b.variant.sku} 1`);
 		await submit(page, page.getByRole('button', { name: 'Add to cart' }), (u) => u.pathname === '/cart');
-		await submit(page, page.getByRole('link', { name: 'Review order' }), `${base}/checkout`);
+		await submit(page, page.getByRole('link', { name: 'Review order' }), `${s.base}/checkout`);
 		s.third = await checkoutPlace(page, 'Send for approval');
 		assert.notEqual(s.second, s.third);
 		watch.assertNone('orders waiting for approval');
@@ -364,7 +308,7 @@ suite('the money path in a browser', () => {
 	it('erin approves one order and refuses the other with a reason', async () => {
 		s.erin = await personOpen('erin');
 		const { page, watch } = s.erin;
-		await submit(page, page.getByRole('link', { name: 'Approvals' }), `${base}/approvals`);
+		await submit(page, page.getByRole('link', { name: 'Approvals' }), `${s.base}/approvals`);
 		await page.getByRole('heading', { level: 1, name: 'Approvals' }).waitFor();
 		const second = page.getByRole('article', { name: `Order ${s.second}` });
 		const third = page.getByRole('article', { name: `Order ${s.third}` });
@@ -375,7 +319,7 @@ suite('the money path in a browser', () => {
 		await t_shot(page, 'approvals-desktop');
 
 		/* a refusal without a reason is sent back */
-		await submit(page, third.getByRole('button', { name: `Refuse ${s.third}` }), `${base}/approvals/${s.third}`);
+		await submit(page, third.getByRole('button', { name: `Refuse ${s.third}` }), `${s.base}/approvals/${s.third}`);
 		await page.getByRole('article', { name: `Order ${s.third}` }).getByText('Give a reason for the refusal').waitFor();
 		const refused = watch.take();
 		assert.ok(refused.every((p) => /response 400 for POST|status of 400/.test(p)), refused.join('\n'));
@@ -395,9 +339,9 @@ suite('the money path in a browser', () => {
 
 	it('alice sees the approval and reads the reason of the refusal', async () => {
 		const { page, watch } = s.alice;
-		await page.goto(`${base}/orders/${s.second}`);
+		await page.goto(`${s.base}/orders/${s.second}`);
 		assert.match(await page.locator('main').innerText(), /Placed/);
-		await page.goto(`${base}/orders/${s.third}`);
+		await page.goto(`${s.base}/orders/${s.third}`);
 		const main = await page.locator('main').innerText();
 		assert.match(main, /Refused/);
 		assert.match(main, /Your manager refused this order/);
@@ -409,36 +353,30 @@ suite('the money path in a browser', () => {
 	});
 
 	it('at phone width (360x800) the money pages fit the screen; phone screenshots', async () => {
-		const state = await s.alice.ctx.storageState();
-		s.phone = await contextNew(browser, {
-			viewport: { width: 360, height: 800 }, isMobile: true, hasTouch: true, storageState: state,
-		});
-		const page = await s.phone.newPage();
-		const watch = pageWatch(page, base);
-		current = page;
-		await page.goto(`${base}/p/${items.a.product.slug}?added=${encodeURIComponent(items.a.variant.sku)}`);
+		const { page, watch } = await suitePhoneOpen(s, s.alice);
+		await page.goto(`${s.base}/p/${items.a.product.slug}?added=${encodeURIComponent(items.a.variant.sku)}`);
 		await submit(page, page.getByRole('button', { name: 'Add to cart' }),
 			(u) => u.searchParams.get('added') === items.a.variant.sku);
 		await noSideScrollAssert(page, 'product at 360px');
 		for (const [url, name] of [['/cart', 'cart'], ['/checkout', 'checkout'], ['/orders', 'orders'],
 			[`/orders/${s.third}`, 'order'], ['/allowances', 'allowances'], ['/approvals', 'approvals'],
 			['/cart/quick', 'quick-order']]) {
-			await page.goto(`${base}${url}`);
+			await page.goto(`${s.base}${url}`);
 			await noSideScrollAssert(page, `${url} at 360px`);
 			await a11yAssert(page, 'en', `${url} on a phone`);
 			await t_shot(page, `${name}-phone`);
 		}
 		assert.match(await page.locator('main').innerText(), /Quick order/);
-		await page.goto(`${base}/approvals`);
+		await page.goto(`${s.base}/approvals`);
 		assert.match(await page.locator('main').innerText(), /You are neither/,
 			'alice approves nobody: the empty queue says why');
 		watch.assertNone('pages at phone width');
 	});
 
 	it('livery stops cleanly on SIGTERM after all this', async () => {
-		for (const c of [s.alice?.ctx, s.erin?.ctx, s.phone])
+		for (const c of [s.alice?.ctx, s.erin?.ctx, s.phone?.ctx])
 			await c?.close().catch(() => {});
-		const r = await stack.stop();
+		const r = await s.stack.stop();
 		s.stopped = true;
 		assert.deepEqual({ code: r.code, signal: r.signal }, { code: 0, signal: null });
 	});

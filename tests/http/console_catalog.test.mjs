@@ -13,13 +13,12 @@
  * refused every change.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe } from 'node:test';
 
-import { skipReason, startStack, withLogs } from './lib/harness.mjs';
-import { dbInt, moneyLogin } from './lib/money.mjs';
+import { auditCount, consoleIt, consoleSuiteDeclare, formPost, multipartPost, pageGet, uploadPost } from './lib/console.mjs';
+import { skipReason } from './lib/harness.mjs';
+import { dbInt } from './lib/money.mjs';
 
-const T = { timeout: 120000 };
-const BOUNDARY = 'CatalogTestBoundary7MA4YWxkTrZu0gW';
 const CSV = [
 	'category,category_name,product_slug,product_name,description,tags,restricted,sku,size,colour,fit,price,stock,image',
 	'uniforms,Uniforms,cc-blazer,Blazer,Wool,uniform,0,CC-BLZ-NV,M,Navy,Regular,100.00,100,',
@@ -27,50 +26,14 @@ const CSV = [
 ].join('\n') + '\n';
 const SVG = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><rect width="10" height="10" fill="#123"/></svg>';
 
-function multipart(fields, file) {
-	const parts = [];
-	for (const [k, v] of Object.entries(fields))
-		parts.push(Buffer.from(`--${BOUNDARY}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`));
-	if (file) {
-		parts.push(Buffer.from(`--${BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="${file.name}"\r\n`
-			+ `Content-Type: ${file.type || 'application/octet-stream'}\r\n\r\n`));
-		parts.push(Buffer.from(file.text));
-		parts.push(Buffer.from('\r\n'));
-	}
-	parts.push(Buffer.from(`--${BOUNDARY}--\r\n`));
-	return Buffer.concat(parts);
-}
-
 describe('the console: catalog', { skip: skipReason }, () => {
-	let stack;
-	let livery;
-	const u = {};
-	const it = (name, fn) => test(name, T, withLogs(() => stack, fn));
+	const s = consoleSuiteDeclare({ stack: { livery: { catalogCsv: CSV } }, users: ['dave', 'grace', 'alice'] });
+	const { u } = s;
+	const it = consoleIt(s);
 
-	before(async () => {
-		stack = await startStack({ livery: { catalogCsv: CSV } });
-		livery = stack.livery;
-		for (const name of ['dave', 'grace', 'alice'])
-			u[name] = await moneyLogin(stack, name);
-	});
-	after(async () => {
-		const r = await stack?.stop();
-		if (r)
-			assert.deepEqual({ code: r.code, signal: r.signal }, { code: 0, signal: null },
-				`livery's exit after SIGTERM: ${JSON.stringify(r)}\n${stack.logs()}`);
-		assert.doesNotMatch(livery?.log() || '', /runtime error|AddressSanitizer|LeakSanitizer/, 'no sanitizer report');
-	});
-
-	const page = (api, path) => api.request('GET', path, { headers: { accept: 'text/html' } });
-	const form = (api, path, fields) => api.request('POST', path, {
-		body: new URLSearchParams({ csrf: api.csrf, ...fields }).toString(),
-		type: 'application/x-www-form-urlencoded', headers: { accept: 'text/html' },
-	});
-	const upload = (api, path, file, fields = {}) => api.request('POST', path, {
-		body: multipart({ csrf: api.csrf, ...fields }, file), type: `multipart/form-data; boundary=${BOUNDARY}`,
-		headers: { accept: 'text/html' }, csrf: false,
-	});
-	const audits = (action) => dbInt(livery, `SELECT count(*) FROM audit_log WHERE action = '${action}'`);
+	/* the page's forms send the CSRF token in their fields too */
+	const form = (api, path, fields) => formPost(api, path, { csrf: api.csrf, ...fields });
+	const audits = (action) => auditCount(s.livery, { action });
 	const found = async (api, q) => {
 		const r = await api.get(`/api/v1/products?q=${encodeURIComponent(q)}`);
 		assert.equal(r.status, 200, r.body);
@@ -78,7 +41,7 @@ describe('the console: catalog', { skip: skipReason }, () => {
 	};
 
 	it('dave creates a product and its variants; refusals are next to the field and change nothing', async () => {
-		let r = await page(u.dave, '/admin/catalog');
+		let r = await pageGet(u.dave, '/admin/catalog');
 		assert.equal(r.status, 200);
 		assert.match(r.body, /href="\/admin\/catalog\/products\/cc-blazer"/);
 		r = await form(u.dave, '/admin/catalog/products', { slug: 'Bad Slug', name: 'Rain jacket', category: 'uniforms' });
@@ -98,7 +61,7 @@ describe('the console: catalog', { skip: skipReason }, () => {
 			{ sku: 'CC-BLZ-NV', size: 'L', price: '1.00', stock: '1' });
 		assert.equal(r.status, 409);
 		assert.match(r.body, /id="nv-sku-error"[^>]*>[^<]*cc-blazer/);
-		assert.equal(dbInt(livery, "SELECT count(*) FROM variants v JOIN products p ON p.id = v.product_id WHERE p.slug = 'cc-rain'"), 0);
+		assert.equal(dbInt(s.livery, "SELECT count(*) FROM variants v JOIN products p ON p.id = v.product_id WHERE p.slug = 'cc-rain'"), 0);
 		assert.deepEqual(await found(u.alice, 'rain'), [], 'no active variant: not listed');
 
 		r = await form(u.dave, '/admin/catalog/products/cc-rain/variants',
@@ -109,30 +72,30 @@ describe('the console: catalog', { skip: skipReason }, () => {
 		r = await form(u.dave, '/admin/catalog/products/cc-rain/variants/CC-RAIN-M',
 			{ action: 'save', size: 'M', colour: 'Yellow', price: '79.00', stock: '3' });
 		assert.equal(r.status, 303);
-		assert.equal(dbInt(livery, "SELECT count(*) FROM audit_log WHERE action = 'catalog.variant.update'"
+		assert.equal(dbInt(s.livery, "SELECT count(*) FROM audit_log WHERE action = 'catalog.variant.update'"
 			+ " AND json_extract(before, '$.price') = 8950 AND json_extract(after, '$.price') = 7900"
 			+ " AND json_extract(before, '$.stock') = 7 AND json_extract(after, '$.stock') = 3"
 			+ " AND address IS NOT NULL"), 1);
-		r = await page(u.dave, '/admin/catalog?low=1');
+		r = await pageGet(u.dave, '/admin/catalog?low=1');
 		assert.match(r.body, /cc-rain/);
 		assert.doesNotMatch(r.body, /cc-blazer/);
 	});
 
 	it('pictures: a good one is stored and shown, a bad one refused with what is accepted', async () => {
-		let r = await upload(u.dave, '/admin/catalog/products/cc-rain/images', { name: 'rain.svg', text: SVG, type: 'image/svg+xml' });
+		let r = await uploadPost(u.dave, '/admin/catalog/products/cc-rain/images', { name: 'rain.svg', text: SVG, type: 'image/svg+xml' });
 		assert.equal(r.status, 303, r.body.slice(0, 400));
-		r = await page(u.dave, '/admin/catalog/products/cc-rain');
+		r = await pageGet(u.dave, '/admin/catalog/products/cc-rain');
 		const m = r.body.match(/<img src="(\/media\/[^"]+)"/);
 		assert.ok(m, 'the picture is on the product page');
 		const media = await u.alice.get(m[1]);
 		assert.equal(media.status, 200);
-		r = await upload(u.dave, '/admin/catalog/products/cc-rain/images', { name: 'evil.svg', text: '<svg><script>alert(1)</script></svg>' });
+		r = await uploadPost(u.dave, '/admin/catalog/products/cc-rain/images', { name: 'evil.svg', text: '<svg><script>alert(1)</script></svg>' });
 		assert.equal(r.status, 422);
 		assert.match(r.body, /PNG, JPEG, WebP or SVG/);
 		assert.match(r.body, /2 MiB/);
-		r = await upload(u.dave, '/admin/catalog/products/cc-rain/images', { name: 'notes.txt', text: 'hello' });
+		r = await uploadPost(u.dave, '/admin/catalog/products/cc-rain/images', { name: 'notes.txt', text: 'hello' });
 		assert.equal(r.status, 422);
-		assert.equal(dbInt(livery, "SELECT count(*) FROM images i JOIN products p ON p.id = i.product_id WHERE p.slug = 'cc-rain'"), 1);
+		assert.equal(dbInt(s.livery, "SELECT count(*) FROM images i JOIN products p ON p.id = i.product_id WHERE p.slug = 'cc-rain'"), 1);
 		assert.equal(audits('catalog.image.add'), 1);
 		r = await u.alice.get('/api/v1/products?q=rain');
 		assert.match(r.body, /\/media\//, 'the storefront lists the picture');
@@ -166,7 +129,7 @@ describe('the console: catalog', { skip: skipReason }, () => {
 		assert.equal(r.status, 200, r.body);
 		r = await u.dave.del('/api/v1/admin/categories/uniforms');
 		assert.equal(r.status, 409);
-		r = await page(u.dave, '/admin/catalog/categories');
+		r = await pageGet(u.dave, '/admin/catalog/categories');
 		assert.match(r.body, /outdoor/, 'tags listed');
 	});
 
@@ -174,11 +137,11 @@ describe('the console: catalog', { skip: skipReason }, () => {
 		const bad = 'category,category_name,product_slug,product_name,description,tags,restricted,sku,size,colour,fit,price,stock,image\n'
 			+ 'uniforms,Uniforms,cc-blazer,Blazer,Wool,uniform,0,CC-BLZ-NV,M,Navy,Regular,"100,00",100,\n'
 			+ 'uniforms,Uniforms,cc-blazer,Blazer,Wool,uniform,0,CC-BLZ-GR,M,Grey,Regular,100.00,-3,\n';
-		let r = await upload(u.dave, '/admin/catalog/import', { name: 'bad.csv', text: bad, type: 'text/csv' });
+		let r = await uploadPost(u.dave, '/admin/catalog/import', { name: 'bad.csv', text: bad, type: 'text/csv' });
 		assert.equal(r.status, 422);
 		assert.match(r.body, /line 2, column price/);
 		assert.match(r.body, /line 3, column stock/);
-		assert.equal(dbInt(livery, 'SELECT count(*) FROM variants WHERE active = 1'), 3);
+		assert.equal(dbInt(s.livery, 'SELECT count(*) FROM variants WHERE active = 1'), 3);
 
 		const imports = audits('catalog.import');
 		const exp = await u.dave.get('/api/v1/admin/catalog/export');
@@ -195,7 +158,7 @@ describe('the console: catalog', { skip: skipReason }, () => {
 		r = await u.dave.request('POST', '/api/v1/admin/catalog/import', { body: bad, type: 'text/csv' });
 		assert.equal(r.status, 422);
 		assert.ok(r.json().error.errors.some((e) => /line 2, column price/.test(e.text)));
-		r = await upload(u.dave, '/admin/catalog/import', { name: 'good.csv', text: exp.body, type: 'text/csv' });
+		r = await uploadPost(u.dave, '/admin/catalog/import', { name: 'good.csv', text: exp.body, type: 'text/csv' });
 		assert.equal(r.status, 303, r.body.slice(0, 300));
 	});
 
@@ -216,21 +179,18 @@ describe('the console: catalog', { skip: skipReason }, () => {
 		r = await u.grace.put('/api/v1/admin/products/cc-cap', { name: 'x' });
 		assert.equal(r.status, 403);
 		for (const p of ['/admin/catalog', '/admin/catalog/products/cc-cap', '/admin/catalog/categories', '/admin/catalog/import']) {
-			r = await page(u.grace, p);
+			r = await pageGet(u.grace, p);
 			assert.equal(r.status, 200, p);
 			assert.doesNotMatch(r.body, /method="post" action="\/admin\/catalog/, `${p}: no form that changes`);
 		}
-		r = await page(u.alice, '/admin/catalog');
+		r = await pageGet(u.alice, '/admin/catalog');
 		assert.equal(r.status, 403);
 	});
 
 	it('the API: pictures are added, replaced and removed; bad files and other roles are refused', async () => {
-		const send = (api, path, file, fields = {}) => api.request('POST', path, {
-			body: multipart(fields, file), type: `multipart/form-data; boundary=${BOUNDARY}`,
-		});
-		const stored = () => dbInt(livery, "SELECT count(*) FROM images i JOIN products p"
+		const stored = () => dbInt(s.livery, "SELECT count(*) FROM images i JOIN products p"
 			+ " ON p.id = i.product_id WHERE p.slug = 'cc-cap'");
-		let r = await send(u.dave, '/api/v1/admin/products/cc-cap/images', { name: 'cap.svg', text: SVG });
+		let r = await multipartPost(u.dave, '/api/v1/admin/products/cc-cap/images', { name: 'cap.svg', text: SVG });
 		assert.equal(r.status, 201, r.body);
 		const images = r.json().images;
 		assert.equal(images.length, 1);
@@ -238,7 +198,7 @@ describe('the console: catalog', { skip: skipReason }, () => {
 		assert.equal(audits('catalog.image.add'), 2);
 		/* replacing keeps the id */
 		const other = SVG.replace('#123', '#456');
-		r = await send(u.dave, '/api/v1/admin/products/cc-cap/images', { name: 'cap2.svg', text: other },
+		r = await multipartPost(u.dave, '/api/v1/admin/products/cc-cap/images', { name: 'cap2.svg', text: other },
 			{ replace: String(images[0].id) });
 		assert.equal(r.status, 201, r.body);
 		assert.deepEqual(r.json().images.map((i) => i.id), [images[0].id]);
@@ -252,20 +212,18 @@ describe('the console: catalog', { skip: skipReason }, () => {
 			[{ name: 'cap.svg', text: SVG }, { replace: '999999' }, 404, 'image_not_found'],
 		];
 		for (const [file, fields, status, code] of refusals) {
-			r = await send(u.dave, '/api/v1/admin/products/cc-cap/images', file, fields);
+			r = await multipartPost(u.dave, '/api/v1/admin/products/cc-cap/images', file, fields);
 			assert.equal(r.status, status, `${file?.name} ${JSON.stringify(fields)}: ${r.body}`);
 			assert.equal(r.json().error.code, code);
 		}
-		r = await send(u.dave, '/api/v1/admin/products/nothing-here/images', { name: 'cap.svg', text: SVG });
+		r = await multipartPost(u.dave, '/api/v1/admin/products/nothing-here/images', { name: 'cap.svg', text: SVG });
 		assert.equal(r.status, 404);
 		r = await u.dave.request('POST', '/api/v1/admin/products/cc-cap/images', { json: { file: 'x' } });
 		assert.equal(r.status, 415);
-		r = await send(u.grace, '/api/v1/admin/products/cc-cap/images', { name: 'cap.svg', text: SVG });
+		r = await multipartPost(u.grace, '/api/v1/admin/products/cc-cap/images', { name: 'cap.svg', text: SVG });
 		assert.equal(r.status, 403);
-		r = await u.dave.request('POST', '/api/v1/admin/products/cc-cap/images', {
-			body: multipart({}, { name: 'cap.svg', text: SVG }),
-			type: `multipart/form-data; boundary=${BOUNDARY}`, csrf: false,
-		});
+		r = await multipartPost(u.dave, '/api/v1/admin/products/cc-cap/images', { name: 'cap.svg', text: SVG }, {},
+			{ csrf: false });
 		assert.equal(r.status, 403, 'no CSRF token');
 		assert.equal(r.json().error.code, 'csrf_invalid');
 		assert.equal(stored(), 1);

@@ -18,83 +18,47 @@
  */
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
-import { after, before, describe, test } from 'node:test';
+import { describe } from 'node:test';
 
-import { skipReason, startStack, withLogs } from './lib/harness.mjs';
+import { auditCount, consoleIt, consoleSuiteDeclare, formPost, pageGet, uploadPost } from './lib/console.mjs';
+import { skipReason } from './lib/harness.mjs';
 import { MONEY_CSV, assertApiError, dbInt, dbQuery, keyNew, moneyLogin, programmeCreate } from './lib/money.mjs';
 
-const T = { timeout: 120000 };
-const BOUNDARY = 'PeopleTestBoundary7MA4YWxkTrZu0gW';
-
-/* A multipart/form-data body: fields {name: value} and one file. */
-function multipart(fields, file) {
-	const parts = [];
-	for (const [k, v] of Object.entries(fields))
-		parts.push(Buffer.from(`--${BOUNDARY}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`));
-	if (file) {
-		parts.push(Buffer.from(`--${BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="${file.name}"\r\n`
-			+ 'Content-Type: text/csv\r\n\r\n'));
-		parts.push(Buffer.from(file.text));
-		parts.push(Buffer.from('\r\n'));
-	}
-	parts.push(Buffer.from(`--${BOUNDARY}--\r\n`));
-	return Buffer.concat(parts);
-}
-
 describe('the console: people', { skip: skipReason }, () => {
-	let stack;
-	let livery;
-	const u = {};
-	const it = (name, fn) => test(name, T, withLogs(() => stack, fn));
-
-	before(async () => {
-		stack = await startStack({ livery: { catalogCsv: MONEY_CSV } });
-		livery = stack.livery;
-		programmeCreate(livery, {
+	const s = consoleSuiteDeclare({
+		stack: { livery: { catalogCsv: MONEY_CSV } },
+		setup: ({ livery }) => programmeCreate(livery, {
 			slug: 'uniform', name: 'Uniform allowance', unit: 'money', amount: 20000, period: 'yearly',
 			reset: 'calendar', categories: ['uniforms'], overage: 'deny', position: 1,
-		});
-		for (const name of ['carol', 'grace', 'alice', 'bob', 'dave'])
-			u[name] = await moneyLogin(stack, name);
+		}),
+		users: ['carol', 'grace', 'alice', 'bob', 'dave'],
 	});
-	after(async () => {
-		const r = await stack?.stop();
-		if (r)
-			assert.deepEqual({ code: r.code, signal: r.signal }, { code: 0, signal: null },
-				`livery's exit after SIGTERM: ${JSON.stringify(r)}\n${stack.logs()}`);
-		assert.doesNotMatch(livery?.log() || '', /runtime error|AddressSanitizer|LeakSanitizer/, 'no sanitizer report');
-	});
+	const { u } = s;
+	const it = consoleIt(s);
 
-	const page = (api, path) => api.request('GET', path, { headers: { accept: 'text/html' } });
-	const form = (api, path, fields) => api.request('POST', path, {
-		body: new URLSearchParams(fields).toString(), type: 'application/x-www-form-urlencoded',
-		headers: { accept: 'text/html' },
-	});
-	const upload = (api, file, fields = { csrf: api.csrf }) => api.request('POST', '/admin/people/import', {
-		body: multipart(fields, file), type: `multipart/form-data; boundary=${BOUNDARY}`,
-		headers: { accept: 'text/html' }, csrf: false,
-	});
-	const employees = () => dbInt(livery, 'SELECT count(*) FROM employees');
-	const audits = (action) => dbInt(livery, `SELECT count(*) FROM audit_log WHERE action = '${action}'`);
+	/* HR's file (a CSV), as the import page's form sends it; fields: api's CSRF token unless given */
+	const upload = (api, file, fields) => uploadPost(api, '/admin/people/import', file && { ...file, type: 'text/csv' }, fields);
+	const employees = () => dbInt(s.livery, 'SELECT count(*) FROM employees');
+	const audits = (action) => auditCount(s.livery, { action });
 
 	it('the list: every employee with their balance, searched and filtered; the API agrees', async () => {
 		/* alice opens her allowances once: her grant is written */
 		assert.equal(await u.alice.balance('uniform'), 20000);
-		let r = await page(u.carol, '/admin/people');
+		let r = await pageGet(u.carol, '/admin/people');
 		assert.equal(r.status, 200, r.body.slice(0, 300));
 		assert.match(r.body, /<a href="\/admin\/people\/E1001">Alice Martin<\/a> <span class="mono">E1001<\/span>/);
 		assert.match(r.body, /Uniform allowance: €200\.00/);
 		assert.match(r.body, /href="\/admin\/people\/import">Import employees</);
-		r = await page(u.carol, '/admin/people?q=okafor');
+		r = await pageGet(u.carol, '/admin/people?q=okafor');
 		assert.match(r.body, /Bob Okafor/);
 		assert.doesNotMatch(r.body, /Alice Martin/);
-		r = await page(u.carol, `/admin/people?department=${encodeURIComponent('Retail Banking')}`);
+		r = await pageGet(u.carol, `/admin/people?department=${encodeURIComponent('Retail Banking')}`);
 		assert.match(r.body, /Alice Martin/);
 		assert.doesNotMatch(r.body, /Bob Okafor/);
 		assert.match(r.body, /<option value="Retail Banking" selected>/);
-		r = await page(u.carol, '/admin/people?q=nobody-at-all');
+		r = await pageGet(u.carol, '/admin/people?q=nobody-at-all');
 		assert.match(r.body, /No employee matches this search/);
-		assert.equal((await page(u.carol, '/admin/people?status=gone')).status, 400);
+		assert.equal((await pageGet(u.carol, '/admin/people?status=gone')).status, 400);
 		const a = await u.carol.get('/api/v1/admin/employees?q=E100&per_page=2');
 		assert.equal(a.status, 200, a.body);
 		assert.equal(a.json().total, 5);
@@ -117,14 +81,14 @@ describe('the console: people', { skip: skipReason }, () => {
 		assert.equal(r.status, 303, r.body.slice(0, 500));
 		assert.match(r.rawLocation, /^\/admin\/people\?done=imported&inserted=3&updated=0&unchanged=0$/);
 		assert.equal(employees(), before + 3);
-		assert.equal(dbInt(livery, "SELECT count(*) FROM employees WHERE employee_id IN ('E3001', 'E3002', 'E1006')"
+		assert.equal(dbInt(s.livery, "SELECT count(*) FROM employees WHERE employee_id IN ('E3001', 'E3002', 'E1006')"
 			+ ' AND iss IS NULL AND sub IS NULL'), 3);
 		const sha = crypto.createHash('sha256').update(text).digest('hex');
-		assert.equal(dbQuery(livery, "SELECT json_extract(after, '$.file') || ' ' || json_extract(after, '$.sha256')"
+		assert.equal(dbQuery(s.livery, "SELECT json_extract(after, '$.file') || ' ' || json_extract(after, '$.sha256')"
 			+ " || ' ' || actor_label FROM audit_log WHERE action = 'people.import'"), `new-hires.csv ${sha} Carol Diaz`);
-		const list = await page(u.carol, r.rawLocation);
+		const list = await pageGet(u.carol, r.rawLocation);
 		assert.match(list.body, /The file is imported: 3 new employees, 0 updated, 0 unchanged\./);
-		const q = await page(u.carol, '/admin/people?q=E3001');
+		const q = await pageGet(u.carol, '/admin/people?q=E3001');
 		assert.match(q.body, /Laurent, Zoé/);
 		assert.match(q.body, /Not signed in yet/);
 	});
@@ -173,9 +137,9 @@ describe('the console: people', { skip: skipReason }, () => {
 			rows: 2, inserted: 1, updated: 1, unchanged: 0, status_changes: 0, sha256: undefined,
 		});
 		assert.equal(employees(), before + 1);
-		assert.equal(dbQuery(livery, "SELECT department FROM employees WHERE employee_id = 'E3002'"), 'Logistics');
+		assert.equal(dbQuery(s.livery, "SELECT department FROM employees WHERE employee_id = 'E3002'"), 'Logistics');
 		/* the update is audited with the fields before and after */
-		assert.equal(dbInt(livery, "SELECT count(*) FROM audit_log WHERE action = 'employee.import_update' AND"
+		assert.equal(dbInt(s.livery, "SELECT count(*) FROM audit_log WHERE action = 'employee.import_update' AND"
 			+ " json_extract(before, '$.department') = 'Warehouse' AND json_extract(after, '$.department') = 'Logistics'"), 1);
 		r = await u.carol.request('POST', '/api/v1/admin/employees/import', {
 			body: 'employee_id,name,email\nE5001,A,a@example.com\nE5002,B,A@example.com\nE5003,,\n', type: 'text/csv',
@@ -195,15 +159,15 @@ describe('the console: people', { skip: skipReason }, () => {
 	});
 
 	it('frank signs in for the first time and is the employee HR imported', async () => {
-		const id = dbInt(livery, "SELECT id FROM employees WHERE employee_id = 'E1006'");
+		const id = dbInt(s.livery, "SELECT id FROM employees WHERE employee_id = 'E1006'");
 		const before = employees();
-		u.frank = await moneyLogin(stack, 'frank');
+		u.frank = await moneyLogin(s.stack, 'frank');
 		assert.equal(employees(), before, 'no second frank');
-		assert.equal(dbQuery(livery, "SELECT id || ' ' || hire_date || ' ' || (iss IS NOT NULL) || ' ' || department"
+		assert.equal(dbQuery(s.livery, "SELECT id || ' ' || hire_date || ' ' || (iss IS NOT NULL) || ' ' || department"
 			+ " FROM employees WHERE employee_id = 'E1006'"), `${id} 2019-04-01 1 Guest Services`);
-		assert.equal(dbInt(livery, "SELECT count(*) FROM audit_log WHERE action = 'employee.login_linked'"
+		assert.equal(dbInt(s.livery, "SELECT count(*) FROM audit_log WHERE action = 'employee.login_linked'"
 			+ ` AND entity_id = '${id}' AND json_extract(after, '$.matched_by') = 'employee_id'`), 1);
-		const r = await page(u.carol, '/admin/people/E1006');
+		const r = await pageGet(u.carol, '/admin/people/E1006');
 		assert.match(r.body, /Last signed in on/);
 		assert.match(r.body, /First sign-in linked to the imported employee/);
 	});
@@ -212,7 +176,7 @@ describe('the console: people', { skip: skipReason }, () => {
 		const order = await u.alice.checkout({ lines: [{ sku: 'T-SHIRT-M', quantity: 1 }], delivery: { method: 'site' } }, keyNew());
 		assert.equal(order.status, 201, order.body);
 		const ref = order.json().ref;
-		const r = await page(u.carol, '/admin/people/E1001');
+		const r = await pageGet(u.carol, '/admin/people/E1001');
 		assert.equal(r.status, 200, r.body.slice(0, 300));
 		assert.match(r.body, /<h1>Alice Martin<\/h1>/);
 		assert.match(r.body, /<dt>Department<\/dt><dd>Retail Banking<\/dd>/);
@@ -228,37 +192,37 @@ describe('the console: people', { skip: skipReason }, () => {
 		assert.deepEqual(a.json().ledger.entries.map((e) => [e.kind, e.amount]), [['debit', -3000], ['grant', 20000]]);
 		assert.equal(a.json().orders[0].ref, ref);
 		assert.ok(Array.isArray(a.json().policies));
-		assert.equal((await page(u.carol, '/admin/people/E0000')).status, 404);
+		assert.equal((await pageGet(u.carol, '/admin/people/E0000')).status, 404);
 		assertApiError(await u.carol.get('/api/v1/admin/employees/E0000'), 404, 'employee_not_found');
 	});
 
 	it('the status form needs a reason; on leave is audited and stops the checkout, not the sign-in', async () => {
-		let r = await form(u.carol, '/admin/people/E1001/status', { csrf: u.carol.csrf, status: 'on_leave', reason: ' ' });
+		let r = await formPost(u.carol, '/admin/people/E1001/status', { csrf: u.carol.csrf, status: 'on_leave', reason: ' ' });
 		assert.equal(r.status, 400, r.body.slice(0, 300));
 		assert.match(r.body, /id="person-reason"[^>]*aria-invalid="true" aria-describedby="person-reason-error"/);
 		assert.match(r.body, /<p class="field-error" id="person-reason-error" role="alert">Say why the status changes/);
 		assert.match(r.body, /<option value="on_leave" selected>/, 'what was chosen is kept');
-		assert.equal(dbQuery(livery, "SELECT status FROM employees WHERE employee_id = 'E1001'"), 'active');
-		const ledger = dbInt(livery, 'SELECT count(*) FROM allowance_ledger');
-		r = await form(u.carol, '/admin/people/E1001/status', { csrf: u.carol.csrf, status: 'on_leave', reason: 'Parental leave until March' });
+		assert.equal(dbQuery(s.livery, "SELECT status FROM employees WHERE employee_id = 'E1001'"), 'active');
+		const ledger = dbInt(s.livery, 'SELECT count(*) FROM allowance_ledger');
+		r = await formPost(u.carol, '/admin/people/E1001/status', { csrf: u.carol.csrf, status: 'on_leave', reason: 'Parental leave until March' });
 		assert.equal(r.status, 303, r.body.slice(0, 300));
 		assert.equal(r.rawLocation, '/admin/people/E1001?done=status');
-		assert.equal(dbQuery(livery, "SELECT status FROM employees WHERE employee_id = 'E1001'"), 'on_leave');
-		assert.equal(dbInt(livery, 'SELECT count(*) FROM allowance_ledger'), ledger, 'the ledger is kept');
-		assert.equal(dbQuery(livery, "SELECT actor_label || ' ' || json_extract(after, '$.reason') FROM audit_log"
+		assert.equal(dbQuery(s.livery, "SELECT status FROM employees WHERE employee_id = 'E1001'"), 'on_leave');
+		assert.equal(dbInt(s.livery, 'SELECT count(*) FROM allowance_ledger'), ledger, 'the ledger is kept');
+		assert.equal(dbQuery(s.livery, "SELECT actor_label || ' ' || json_extract(after, '$.reason') FROM audit_log"
 			+ " WHERE action = 'employee.status'"), 'Carol Diaz Parental leave until March');
-		r = await page(u.carol, r.rawLocation);
+		r = await pageGet(u.carol, r.rawLocation);
 		assert.match(r.body, /The status is changed/);
 		assert.match(r.body, /<span class="badge badge-large badge-warning">On leave<\/span>/);
 		assert.match(r.body, /<p class="timeline-title">Status changed<\/p>/);
 		assert.match(r.body, /<p class="timeline-reason">Parental leave until March<\/p>/);
 		/* alice is still signed in, and cannot order */
-		assert.equal((await page(u.alice, '/')).status, 200);
+		assert.equal((await pageGet(u.alice, '/')).status, 200);
 		const co = await u.alice.checkout({ lines: [{ sku: 'T-SHIRT-M', quantity: 1 }], delivery: { method: 'site' } }, keyNew());
 		assert.equal(co.status, 403, co.body);
 		assert.match(co.body, /not_active/);
 		/* the same status again changes nothing */
-		r = await form(u.carol, '/admin/people/E1001/status', { csrf: u.carol.csrf, status: 'on_leave', reason: 'again' });
+		r = await formPost(u.carol, '/admin/people/E1001/status', { csrf: u.carol.csrf, status: 'on_leave', reason: 'again' });
 		assert.equal(r.rawLocation, '/admin/people/E1001?done=unchanged');
 		assert.equal(audits('employee.status'), 1);
 	});
@@ -281,26 +245,26 @@ describe('the console: people', { skip: skipReason }, () => {
 	});
 
 	it('grace (auditor) reads everything and changes nothing; dave (store admin) is refused the area', async () => {
-		let r = await page(u.grace, '/admin/people');
+		let r = await pageGet(u.grace, '/admin/people');
 		assert.equal(r.status, 200);
 		assert.match(r.body, /The import file&#39;s format|The import file's format/);
-		r = await page(u.grace, '/admin/people/import');
+		r = await pageGet(u.grace, '/admin/people/import');
 		assert.equal(r.status, 200);
 		assert.doesNotMatch(r.body, /<form[^>]*action="\/admin\/people\/import"/);
-		r = await page(u.grace, '/admin/people/E1001');
+		r = await pageGet(u.grace, '/admin/people/E1001');
 		assert.equal(r.status, 200);
 		assert.doesNotMatch(r.body, /<form[^>]*method="post"[^>]*action="\/admin\/people/);
 		assert.match(r.body, /Parental leave until March/);
 		const before = employees();
 		r = await upload(u.grace, { name: 'g.csv', text: 'employee_id,name\nE7001,G\n' });
 		assert.equal(r.status, 403);
-		r = await form(u.grace, '/admin/people/E1001/status', { csrf: u.grace.csrf, status: 'active', reason: 'x' });
+		r = await formPost(u.grace, '/admin/people/E1001/status', { csrf: u.grace.csrf, status: 'active', reason: 'x' });
 		assert.equal(r.status, 403);
 		assertApiError(await u.grace.put('/api/v1/admin/employees/E1001/status', { status: 'active', reason: 'x' }), 403, 'forbidden');
 		assert.equal((await u.grace.get('/api/v1/admin/employees')).status, 200);
 		assert.equal(employees(), before);
-		assert.equal(dbQuery(livery, "SELECT status FROM employees WHERE employee_id = 'E1001'"), 'on_leave');
-		assert.equal((await page(u.dave, '/admin/people')).status, 403);
+		assert.equal(dbQuery(s.livery, "SELECT status FROM employees WHERE employee_id = 'E1001'"), 'on_leave');
+		assert.equal((await pageGet(u.dave, '/admin/people')).status, 403);
 		assertApiError(await u.dave.get('/api/v1/admin/employees'), 403, 'forbidden');
 	});
 });

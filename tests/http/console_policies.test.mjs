@@ -13,6 +13,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
+import { formPost, pageGet } from './lib/console.mjs';
 import { skipReason, startStack } from './lib/harness.mjs';
 import { moneyLogin } from './lib/money.mjs';
 
@@ -42,11 +43,6 @@ describe('the console: policies', { skip: skipReason }, () => {
 			await stack.stop();
 	});
 
-	const form = (api, path, fields) => api.request('POST', path, {
-		body: new URLSearchParams(fields).toString(), type: 'application/x-www-form-urlencoded',
-		headers: { accept: 'text/html' },
-	});
-	const page = (api, path) => api.request('GET', path, { headers: { accept: 'text/html' } });
 	const slugs = async (api) => {
 		const r = await api.get('/api/v1/products?per_page=48');
 		assert.equal(r.status, 200, r.body);
@@ -65,29 +61,29 @@ describe('the console: policies', { skip: skipReason }, () => {
 	});
 
 	test('create: a name the engine refuses is shown next to the name field; a good one opens the policy', T, async () => {
-		let r = await form(carol, '/admin/policies', { name: 'Bad Name!', title: 'x' });
+		let r = await formPost(carol, '/admin/policies', { name: 'Bad Name!', title: 'x' });
 		assert.equal(r.status, 422, r.body.slice(0, 300));
 		assert.match(r.body, /id="new-name-error"/);
-		r = await form(carol, '/admin/policies', { name: NAME, title: 'Console test' });
+		r = await formPost(carol, '/admin/policies', { name: NAME, title: 'Console test' });
 		assert.equal(r.status, 303, r.body.slice(0, 300));
 		assert.equal(r.headers.get('location'), `/admin/policies/${NAME}?done=created`);
-		r = await form(carol, '/admin/policies', { name: NAME, title: 'again' });
+		r = await formPost(carol, '/admin/policies', { name: NAME, title: 'again' });
 		assert.equal(r.status, 409);
-		r = await page(carol, '/admin/policies');
+		r = await pageGet(carol, '/admin/policies');
 		assert.equal(r.status, 200);
 		assert.ok(r.body.includes(`href="/admin/policies/${NAME}"`), 'listed');
 	});
 
 	test('the form refuses bad values next to their fields and saves nothing', T, async () => {
 		const v = await version();
-		let r = await form(carol, `/admin/policies/${NAME}`, edit(v, {
+		let r = await formPost(carol, `/admin/policies/${NAME}`, edit(v, {
 			action: 'save', limit_kind_0: 'tag', limit_target_0: 'shirt', limit_max_0: 'five',
 		}));
 		assert.equal(r.status, 400, r.body.slice(0, 300));
 		assert.match(r.body, /id="limit-error-0"[^>]*>[^<]*whole number/);
 		assert.match(r.body, /value="five"/, 'what was typed is shown again');
 		/* the engine's error for the second row (the first left empty) lands on that row */
-		r = await form(carol, `/admin/policies/${NAME}`, edit(v, {
+		r = await formPost(carol, `/admin/policies/${NAME}`, edit(v, {
 			action: 'save', limit_kind_1: 'tag', limit_target_1: 'shirt', limit_max_1: '2',
 			limit_per_1: 'year', limit_label_1: 'x'.repeat(80),
 		}));
@@ -99,7 +95,7 @@ describe('the console: policies', { skip: skipReason }, () => {
 	test('the preview shows what alice would see and changes nothing', T, async () => {
 		const v = await version();
 		assert.ok((await slugs(alice)).includes('cp-hoodie'));
-		const r = await form(carol, `/admin/policies/${NAME}`, edit(v, {
+		const r = await formPost(carol, `/admin/policies/${NAME}`, edit(v, {
 			action: 'preview', employee: 'E1001', deny_products: 'cp-hoodie',
 			dress_kind_0: 'product', dress_target_0: 'cp-blazer', dress_colours_0: 'Navy',
 		}));
@@ -110,7 +106,7 @@ describe('the console: policies', { skip: skipReason }, () => {
 		assert.doesNotMatch(r.body, /CP-BLZ-NV/, 'the navy one stays allowed');
 		assert.equal(await version(), v, 'the preview saved nothing');
 		assert.ok((await slugs(alice)).includes('cp-hoodie'), 'alice still sees the hoodie');
-		const bad = await form(carol, `/admin/policies/${NAME}`, edit(v, { action: 'preview', employee: 'E9999' }));
+		const bad = await formPost(carol, `/admin/policies/${NAME}`, edit(v, { action: 'preview', employee: 'E9999' }));
 		assert.equal(bad.status, 404);
 		assert.match(bad.body, /id="p-employee-error"/);
 	});
@@ -140,7 +136,7 @@ describe('the console: policies', { skip: skipReason }, () => {
 
 	test('save: the store applies it at once; a stale version is not overwritten', T, async () => {
 		const v = await version();
-		let r = await form(carol, `/admin/policies/${NAME}`, edit(v, {
+		let r = await formPost(carol, `/admin/policies/${NAME}`, edit(v, {
 			action: 'save', deny_products: 'cp-hoodie',
 			limit_kind_0: 'tag', limit_target_0: 'shirt', limit_max_0: '5', limit_per_0: 'year', limit_label_0: 'shirts',
 		}));
@@ -151,11 +147,11 @@ describe('the console: policies', { skip: skipReason }, () => {
 		assert.deepEqual(stored.policy.audience, { department: ['Retail Banking'] });
 		assert.deepEqual(stored.policy.limits, [{ tag: 'shirt', max: 5, per: 'year', label: 'shirts' }]);
 		/* the page shows the saved rules back in the form */
-		r = await page(carol, `/admin/policies/${NAME}`);
+		r = await pageGet(carol, `/admin/policies/${NAME}`);
 		assert.match(r.body, /name="limit_label_0" value="shirts"/);
 		assert.match(r.body, /name="deny_products" value="cp-hoodie"/);
 		/* someone saved meanwhile: the old version is refused and theirs is shown */
-		r = await form(carol, `/admin/policies/${NAME}`, edit(v, { action: 'save', deny_products: '' }));
+		r = await formPost(carol, `/admin/policies/${NAME}`, edit(v, { action: 'save', deny_products: '' }));
 		assert.equal(r.status, 409, r.body.slice(0, 300));
 		assert.match(r.body, /name="deny_products" value="cp-hoodie"/);
 		assert.ok(!(await slugs(alice)).includes('cp-hoodie'), 'still hidden');
@@ -164,21 +160,21 @@ describe('the console: policies', { skip: skipReason }, () => {
 	test('the JSON editor: errors by path; kits kept by the form', T, async () => {
 		let v = await version();
 		const stored = (await carol.get(`/api/v1/admin/policies/${NAME}`)).json().policy;
-		let r = await form(carol, `/admin/policies/${NAME}/json`, {
+		let r = await formPost(carol, `/admin/policies/${NAME}/json`, {
 			version: String(v), action: 'save',
 			text: JSON.stringify({ ...stored, limits: [{ tag: 'shirt', max: 5, per: 'week' }] }),
 		});
 		assert.equal(r.status, 422, r.body.slice(0, 300));
 		assert.match(r.body, /\$\.limits\[0\]\.per/);
-		r = await form(carol, `/admin/policies/${NAME}/json`, {
+		r = await formPost(carol, `/admin/policies/${NAME}/json`, {
 			version: String(v), action: 'save',
 			text: JSON.stringify({ ...stored, kits: [{ name: 'Starter', items: [{ product: 'cp-shirt' }] }] }, null, 2),
 		});
 		assert.equal(r.status, 303, r.body.slice(0, 300));
 		v = await version();
-		r = await page(carol, `/admin/policies/${NAME}`);
+		r = await pageGet(carol, `/admin/policies/${NAME}`);
 		assert.match(r.body, /<span class="badge badge-muted">kits<\/span>/, 'the form says it keeps the kits');
-		r = await form(carol, `/admin/policies/${NAME}`, edit(v, { action: 'save', title: 'Renamed title', deny_products: 'cp-hoodie' }));
+		r = await formPost(carol, `/admin/policies/${NAME}`, edit(v, { action: 'save', title: 'Renamed title', deny_products: 'cp-hoodie' }));
 		assert.equal(r.status, 303, r.body.slice(0, 300));
 		const after = (await carol.get(`/api/v1/admin/policies/${NAME}`)).json().policy;
 		assert.equal(after.title, 'Renamed title');
@@ -186,7 +182,7 @@ describe('the console: policies', { skip: skipReason }, () => {
 	});
 
 	test('the history shows every version with a diff', T, async () => {
-		const r = await page(carol, `/admin/policies/${NAME}/history`);
+		const r = await pageGet(carol, `/admin/policies/${NAME}/history`);
 		assert.equal(r.status, 200);
 		const versions = [...r.body.matchAll(/id="v-(\d+)"/g)].map((m) => Number(m[1]));
 		assert.deepEqual(versions, [...versions].sort((a, b) => b - a), 'newest first');
@@ -198,25 +194,25 @@ describe('the console: policies', { skip: skipReason }, () => {
 	test('the auditor reads and cannot change', T, async () => {
 		for (const p of ['/admin/policies', `/admin/policies/${NAME}`, `/admin/policies/${NAME}/json`,
 			`/admin/policies/${NAME}/history`]) {
-			const r = await page(grace, p);
+			const r = await pageGet(grace, p);
 			assert.equal(r.status, 200, `${p}: ${r.status}`);
 			assert.doesNotMatch(r.body, /method="post" action="\/admin\/policies/, `${p} offers no change`);
 		}
-		const r = await page(grace, `/admin/policies/${NAME}?employee=E1001`);
+		const r = await pageGet(grace, `/admin/policies/${NAME}?employee=E1001`);
 		assert.equal(r.status, 200);
 		assert.match(r.body, /class="panel preview"/, 'the auditor may see what a policy changes');
 	});
 
 	test('delete: a typed confirmation, then the policy is gone and alice sees the hoodie again', T, async () => {
 		const v = await version();
-		let r = await form(carol, `/admin/policies/${NAME}/delete`, { version: String(v), confirm: 'nope' });
+		let r = await formPost(carol, `/admin/policies/${NAME}/delete`, { version: String(v), confirm: 'nope' });
 		assert.equal(r.status, 400);
 		assert.match(r.body, /id="p-confirm-error"/);
-		r = await form(carol, `/admin/policies/${NAME}/delete`, { version: String(v), confirm: NAME });
+		r = await formPost(carol, `/admin/policies/${NAME}/delete`, { version: String(v), confirm: NAME });
 		assert.equal(r.status, 303, r.body.slice(0, 300));
 		assert.equal(r.headers.get('location'), '/admin/policies?done=deleted');
 		assert.ok((await slugs(alice)).includes('cp-hoodie'));
-		r = await page(carol, `/admin/policies/${NAME}`);
+		r = await pageGet(carol, `/admin/policies/${NAME}`);
 		assert.equal(r.status, 404);
 	});
 });

@@ -24,12 +24,12 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { before, describe } from 'node:test';
 
-import { env, skipReason, startStack, withLogs } from './lib/harness.mjs';
-import { MONEY_CSV, assertApiError, dbInt, dbQuery, keyNew, moneyLogin, programmeCreate } from './lib/money.mjs';
+import { consoleIt, consoleSuiteDeclare, pageGet } from './lib/console.mjs';
+import { env, skipReason } from './lib/harness.mjs';
+import { MONEY_CSV, assertApiError, dbInt, dbQuery, keyNew, programmeCreate } from './lib/money.mjs';
 
-const T = { timeout: 120000 };
 const SITE = { method: 'site' };
 const REPORTS = ['spend', 'allowances', 'products', 'orders'];
 
@@ -75,28 +75,27 @@ function csvParse(text) {
 }
 
 describe('the console: reports and audit log', { skip: skipReason }, () => {
-	let stack;
-	let livery;
-	const u = {};
+	const s = consoleSuiteDeclare({
+		stack: { livery: { catalogCsv: MONEY_CSV } },
+		setup: ({ livery }) => {
+			programmeCreate(livery, {
+				slug: 'rep-alice', name: 'Uniform allowance', unit: 'money', amount: 20000, period: 'yearly',
+				reset: 'calendar', audience: { employee_ids: ['E1001'] }, categories: ['uniforms'],
+				overage: 'payroll', position: 1,
+			});
+			programmeCreate(livery, {
+				slug: 'rep-bob', name: 'Logo points', unit: 'points', amount: 50, points_rate: 100,
+				period: 'quarterly', reset: 'calendar', audience: { employee_ids: ['E1002'] }, tags: ['logo'],
+				overage: 'payroll', position: 1,
+			});
+		},
+		users: ['alice', 'bob', 'carol', 'dave', 'grace'],
+	});
+	const { u } = s;
 	const refs = {};
-	const it = (name, fn) => test(name, T, withLogs(() => stack, fn));
+	const it = consoleIt(s);
 
 	before(async () => {
-		stack = await startStack({ livery: { catalogCsv: MONEY_CSV } });
-		livery = stack.livery;
-		programmeCreate(livery, {
-			slug: 'rep-alice', name: 'Uniform allowance', unit: 'money', amount: 20000, period: 'yearly',
-			reset: 'calendar', audience: { employee_ids: ['E1001'] }, categories: ['uniforms'],
-			overage: 'payroll', position: 1,
-		});
-		programmeCreate(livery, {
-			slug: 'rep-bob', name: 'Logo points', unit: 'points', amount: 50, points_rate: 100,
-			period: 'quarterly', reset: 'calendar', audience: { employee_ids: ['E1002'] }, tags: ['logo'],
-			overage: 'payroll', position: 1,
-		});
-		for (const name of ['alice', 'bob', 'carol', 'dave', 'grace'])
-			u[name] = await moneyLogin(stack, name);
-
 		const place = async (api, lines) => {
 			const r = await api.checkout({ lines, delivery: SITE, payroll_consent: true }, keyNew());
 			assert.equal(r.status, 201, r.body);
@@ -120,15 +119,7 @@ describe('the console: reports and audit log', { skip: skipReason }, () => {
 			{ lines: [{ line: 1, quantity: 1 }], reason: 'Too small' });
 		assert.equal(r.status, 200, r.body);
 	});
-	after(async () => {
-		const r = await stack?.stop();
-		if (r)
-			assert.deepEqual({ code: r.code, signal: r.signal }, { code: 0, signal: null },
-				`livery's exit after SIGTERM: ${JSON.stringify(r)}\n${stack.logs()}`);
-		assert.doesNotMatch(livery?.log() || '', /runtime error|AddressSanitizer|LeakSanitizer/, 'no sanitizer report');
-	});
 
-	const page = (api, p) => api.request('GET', p, { headers: { accept: 'text/html' } });
 	const json = async (api, p) => {
 		const r = await api.get(p);
 		assert.equal(r.status, 200, `${p}: ${r.status} ${r.body}`);
@@ -140,7 +131,7 @@ describe('the console: reports and audit log', { skip: skipReason }, () => {
 
 	it('the reports index lists the four reports', async () => {
 		for (const who of ['carol', 'grace']) {
-			const r = await page(u[who], '/admin/reports');
+			const r = await pageGet(u[who], '/admin/reports');
 			assert.equal(r.status, 200, r.body);
 			for (const name of REPORTS)
 				assert.match(r.body, new RegExp(`href="/admin/reports/${name}"`), `${who}: ${name}`);
@@ -150,7 +141,7 @@ describe('the console: reports and audit log', { skip: skipReason }, () => {
 	it('each report page: its charts, its table, the downloads, and nothing that changes anything', async () => {
 		for (const name of REPORTS) {
 			for (const who of ['carol', 'grace']) {
-				const r = await page(u[who], `/admin/reports/${name}?${RANGE}`);
+				const r = await pageGet(u[who], `/admin/reports/${name}?${RANGE}`);
 				assert.equal(r.status, 200, `${who} ${name}: ${r.body}`);
 				const svgs = [...r.body.matchAll(/<svg class="chart-svg"[^>]*>/g)].map((m) => m[0]);
 				assert.ok(svgs.length >= 1, `${name}: a chart`);
@@ -165,7 +156,7 @@ describe('the console: reports and audit log', { skip: skipReason }, () => {
 			}
 		}
 		/* the charts carry the data: alice's department is the largest spender */
-		const r = await page(u.carol, `/admin/reports/spend?${RANGE}&period=year`);
+		const r = await pageGet(u.carol, `/admin/reports/spend?${RANGE}&period=year`);
 		assert.match(r.body, /aria-label="[^"]*Retail Banking/);
 		assert.match(r.body, /<rect class="chart-bar"[^>]*><title>Retail Banking: €240\.00<\/title>/);
 	});
@@ -208,7 +199,7 @@ describe('the console: reports and audit log', { skip: skipReason }, () => {
 		const one = await json(u.carol, '/api/v1/admin/reports/allowances?programme=rep-bob');
 		assert.deepEqual(one.rows.map((x) => x.programme), ['rep-bob']);
 		/* the page writes points as points */
-		const pg = await page(u.carol, '/admin/reports/allowances?programme=rep-bob');
+		const pg = await pageGet(u.carol, '/admin/reports/allowances?programme=rep-bob');
 		assert.match(pg.body, />50 points</);
 
 		const top = await json(u.grace, `/api/v1/admin/reports/products?${RANGE}`);
@@ -234,7 +225,7 @@ describe('the console: reports and audit log', { skip: skipReason }, () => {
 		};
 		for (const name of REPORTS) {
 			const rep = await json(u.grace, `/api/v1/admin/reports/${name}?${choices[name]}`);
-			const r = await page(u.grace, `/admin/reports/${name}/download?${choices[name]}`);
+			const r = await pageGet(u.grace, `/admin/reports/${name}/download?${choices[name]}`);
 			assert.equal(r.status, 200, r.body);
 			assert.match(r.headers.get('content-type'), /^text\/csv/);
 			assert.match(r.headers.get('content-disposition'), new RegExp(`attachment; filename="report-${name}`));
@@ -253,24 +244,24 @@ describe('the console: reports and audit log', { skip: skipReason }, () => {
 	});
 
 	it('refused choices: the form again with the reason next to the field, and nothing else', async () => {
-		let r = await page(u.carol, '/admin/reports/spend?from=2026-02-30');
+		let r = await pageGet(u.carol, '/admin/reports/spend?from=2026-02-30');
 		assert.equal(r.status, 400);
 		assert.match(r.body, /id="report-from" name="from" value="2026-02-30" aria-invalid="true" aria-describedby="report-from-error"/);
 		assert.match(r.body, /id="report-from-error">Write the first day as YYYY-MM-DD/);
 		assert.doesNotMatch(r.body, /chart-svg/);
-		r = await page(u.carol, `/admin/reports/orders?from=${year}-05-01&to=${year}-04-01`);
+		r = await pageGet(u.carol, `/admin/reports/orders?from=${year}-05-01&to=${year}-04-01`);
 		assert.equal(r.status, 400);
 		assert.match(r.body, /id="report-to-error">The first day must come before the last day/);
-		r = await page(u.carol, '/admin/reports/products?limit=1000');
+		r = await pageGet(u.carol, '/admin/reports/products?limit=1000');
 		assert.equal(r.status, 400);
 		assert.match(r.body, /id="report-limit-error">Show from 1 to 100 products/);
 		assertApiError(await u.carol.get('/api/v1/admin/reports/spend?period=week'), 400, 'invalid_parameter', /^period: /);
 		assertApiError(await u.carol.get('/api/v1/admin/reports/spend?from=2000-01-01&to=2020-12-31'), 400,
 			'invalid_parameter', /^range: /);
 		assertApiError(await u.carol.get('/api/v1/admin/reports/salaries'), 404, 'report_not_found');
-		r = await page(u.carol, '/admin/reports/salaries');
+		r = await pageGet(u.carol, '/admin/reports/salaries');
 		assert.equal(r.status, 404);
-		r = await page(u.carol, '/admin/reports/spend/download?by=team');
+		r = await pageGet(u.carol, '/admin/reports/spend/download?by=team');
 		assert.equal(r.status, 400);
 		assert.doesNotMatch(r.headers.get('content-disposition') || '', /attachment/);
 	});
@@ -310,14 +301,14 @@ describe('the console: reports and audit log', { skip: skipReason }, () => {
 		assert.equal(res.entries.length, 0);
 
 		/* the page: the entry in the list, its own page with the diff */
-		let r = await page(u.grace, '/admin/audit?action=order.cancel');
+		let r = await pageGet(u.grace, '/admin/audit?action=order.cancel');
 		assert.equal(r.status, 200, r.body);
 		assert.match(r.body, new RegExp(`href="/admin/orders/${refs.a2}"`));
 		assert.match(r.body, new RegExp(`href="/admin/audit/${e.id}"`));
 		assert.match(r.body, /Dave Lindqvist/);
 		assert.match(r.body, /127\.0\.0\.1/);
 		assert.deepEqual(changingForms(r.body), []);
-		r = await page(u.grace, `/admin/audit/${e.id}`);
+		r = await pageGet(u.grace, `/admin/audit/${e.id}`);
 		assert.equal(r.status, 200, r.body);
 		assert.match(r.body, /<pre class="diff"/);
 		/* part of the order was cancelled: its status is kept, the lines, reason and refunds added */
@@ -348,13 +339,13 @@ describe('the console: reports and audit log', { skip: skipReason }, () => {
 		}
 		assert.deepEqual(walked, all);
 		/* the page links to the next one with the same filters */
-		const r = await page(u.carol, '/admin/audit?action=order&limit=2');
+		const r = await pageGet(u.carol, '/admin/audit?action=order&limit=2');
 		assert.match(r.body, /href="\/admin\/audit\?action=order&amp;limit=2&amp;before=\d+"/);
 	});
 
 	it('the export holds what the search finds, quoted, and says when it is too big', async () => {
 		const res = await json(u.grace, '/api/v1/admin/audit?action=order&limit=200');
-		const r = await page(u.grace, '/admin/audit/export?action=order');
+		const r = await pageGet(u.grace, '/admin/audit/export?action=order');
 		assert.equal(r.status, 200, r.body);
 		assert.match(r.headers.get('content-disposition'), /attachment; filename="audit-log.csv"/);
 		const [head, ...rows] = csvParse(r.body);
@@ -366,12 +357,12 @@ describe('the console: reports and audit log', { skip: skipReason }, () => {
 		assert.equal(JSON.parse(cancel[9]).reason, 'Wrong size: 50%_off elsewhere');
 		assert.match(cancel[1], /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d$/);
 
-		let bad = await page(u.grace, '/admin/audit/export?from=yesterday');
+		let bad = await pageGet(u.grace, '/admin/audit/export?from=yesterday');
 		assert.equal(bad.status, 400);
 		/* 50,001 entries of one action: refused, with a sentence, and no file */
-		dbQuery(livery, 'WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 50001) '
+		dbQuery(s.livery, 'WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 50001) '
 			+ "INSERT INTO audit_log (at, actor_label, action, entity) SELECT strftime('%s','now'), 'test', 'test.bulk', 'test' FROM n");
-		bad = await page(u.grace, '/admin/audit/export?action=test.bulk');
+		bad = await pageGet(u.grace, '/admin/audit/export?action=test.bulk');
 		assert.equal(bad.status, 422, bad.body.slice(0, 300));
 		assert.match(bad.body, /data-reason="export_too_big"/);
 		assert.doesNotMatch(bad.headers.get('content-disposition') || '', /attachment/);
@@ -382,7 +373,7 @@ describe('the console: reports and audit log', { skip: skipReason }, () => {
 	});
 
 	it('refused searches, unknown entries, and no way to edit or delete an entry', async () => {
-		let r = await page(u.carol, '/admin/audit?from=2026-02-30&action=order');
+		let r = await pageGet(u.carol, '/admin/audit?from=2026-02-30&action=order');
 		assert.equal(r.status, 400);
 		assert.match(r.body, /id="audit-from" name="from" value="2026-02-30" aria-invalid="true"/);
 		assert.match(r.body, /id="audit-from-error">Write the first day as YYYY-MM-DD/);
@@ -390,7 +381,7 @@ describe('the console: reports and audit log', { skip: skipReason }, () => {
 		assertApiError(await u.carol.get('/api/v1/admin/audit?action=DROP%20TABLE'), 400, 'invalid_parameter', /^action: /);
 		assertApiError(await u.carol.get('/api/v1/admin/audit/999999'), 404, 'audit_entry_not_found');
 		assertApiError(await u.carol.get('/api/v1/admin/audit/abc'), 404, 'audit_entry_not_found');
-		r = await page(u.carol, '/admin/audit/999999');
+		r = await pageGet(u.carol, '/admin/audit/999999');
 		assert.equal(r.status, 404);
 
 		/* the route table has nothing but GET for the log */
@@ -400,25 +391,25 @@ describe('the console: reports and audit log', { skip: skipReason }, () => {
 			.filter((x) => /\/audit(\/|$)/.test(x.pattern));
 		assert.ok(audit.length >= 5);
 		assert.deepEqual([...new Set(audit.map((x) => x.method))], ['GET']);
-		const id = dbInt(livery, "SELECT min(id) FROM audit_log WHERE action = 'order.cancel'");
+		const id = dbInt(s.livery, "SELECT min(id) FROM audit_log WHERE action = 'order.cancel'");
 		for (const method of ['DELETE', 'PUT', 'PATCH', 'POST']) {
 			const res = await u.carol.request(method, `/api/v1/admin/audit/${id}`, { json: {} });
 			assert.equal(res.status, 405, `${method}: ${res.status}`);
 		}
 		/* and the database refuses whoever tries */
-		const db = path.join(livery.dataDir, 'livery.db');
+		const db = path.join(s.livery.dataDir, 'livery.db');
 		for (const sql of [`UPDATE audit_log SET actor_label = 'x' WHERE id = ${id}`, `DELETE FROM audit_log WHERE id = ${id}`]) {
 			const s = spawnSync('sqlite3', [db, sql], { encoding: 'utf8' });
 			assert.notEqual(s.status, 0, sql);
 			assert.match(s.stderr, /append-only/);
 		}
-		assert.equal(dbQuery(livery, `SELECT actor_label FROM audit_log WHERE id = ${id}`), 'Dave Lindqvist');
+		assert.equal(dbQuery(s.livery, `SELECT actor_label FROM audit_log WHERE id = ${id}`), 'Dave Lindqvist');
 	});
 
 	it('every change made through the web records the address it came from', async () => {
-		const n = dbInt(livery, "SELECT count(*) FROM audit_log WHERE action LIKE 'order.%'");
+		const n = dbInt(s.livery, "SELECT count(*) FROM audit_log WHERE action LIKE 'order.%'");
 		assert.ok(n >= 7, `order entries: ${n}`); /* 3 placed, a cancel, 2 steps, a return */
-		assert.equal(dbInt(livery, "SELECT count(*) FROM audit_log WHERE action LIKE 'order.%'"
+		assert.equal(dbInt(s.livery, "SELECT count(*) FROM audit_log WHERE action LIKE 'order.%'"
 			+ " AND (address IS NULL OR address = '')"), 0);
 	});
 });

@@ -16,6 +16,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
 import { accountByUsername } from '../idp/accounts.mjs';
+import { stackStopAssert } from './lib/console.mjs';
 import { env, skipReason, startStack, withLogs } from './lib/harness.mjs';
 import { MONEY_CSV, dbInt, dbQuery, moneyLogin } from './lib/money.mjs';
 
@@ -33,13 +34,7 @@ describe('[people] match_login = email', { skip: skipReason }, () => {
 		});
 		livery = stack.livery;
 	});
-	after(async () => {
-		const r = await stack?.stop();
-		if (r)
-			assert.deepEqual({ code: r.code, signal: r.signal }, { code: 0, signal: null },
-				`livery's exit after SIGTERM: ${JSON.stringify(r)}\n${stack.logs()}`);
-		assert.doesNotMatch(livery?.log() || '', /runtime error|AddressSanitizer|LeakSanitizer/, 'no sanitizer report');
-	});
+	after(() => stackStopAssert(stack));
 
 	it('HR imports frank under a provisional id; his first sign-in takes that record by email', async () => {
 		const file = path.join(livery.tmpDir, 'people.csv');

@@ -7,7 +7,13 @@
  * and out through the real provider's pages as a person would, watching a
  * page for console errors, uncaught exceptions, CSP violations and failed
  * requests, a small accessibility check of the page shown, and saving
- * screenshots into $LV_BUILD_DIR/artifacts/.
+ * screenshots into $LV_BUILD_DIR/artifacts/. And the frame of a suite of
+ * steps against the real binary and the real provider with the demo
+ * catalog (browserDescribe, suiteDeclare, suiteIt): its before() and
+ * after(), its steps (livery's logs and the page shown saved when one
+ * fails, the later ones skipped), the people it signs in, its phone-sized
+ * browser, and the contract every page it shows is checked against
+ * (pageCheck).
  *
  * Environment: LV_CHROMIUM overrides /usr/bin/chromium; CI=true turns a
  * missing browser into a failure.
@@ -16,10 +22,13 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
 
 import { chromium } from 'playwright-core';
 
-import { env } from '../../http/lib/harness.mjs';
+import { env, skipReason, startStack, withLogs } from '../../http/lib/harness.mjs';
+import { DEMO_PASSWORD } from '../../idp/accounts.mjs';
+import { demoCatalogPath } from './demo.mjs';
 
 export const CHROMIUM = process.env.LV_CHROMIUM || '/usr/bin/chromium';
 
@@ -378,16 +387,157 @@ export async function signOut(page, { storeOrigin, idpOrigin, buttonName }) {
 }
 
 /*
+ * Opens a browser context (options: contextNew's) with one page, watched
+ * for what concerns storeOrigin (pageWatch). Returns { ctx, page, watch };
+ * the caller closes ctx.
+ */
+export async function watchedOpen(browser, storeOrigin, options = {}) {
+	const ctx = await contextNew(browser, options);
+	const page = await ctx.newPage();
+	return { ctx, page, watch: pageWatch(page, storeOrigin) };
+}
+
+/* signIn to the store of stack (startStack's), starting from its home page. */
+function stackSignIn(page, stack, username, password) {
+	return signIn(page, {
+		start: `${stack.base}/`, storeOrigin: stack.base, idpOrigin: new URL(stack.idp.url).origin,
+		username, password,
+	});
+}
+
+/*
  * Opens a browser context for username on stack (startStack's), watches it
  * (pageWatch) and signs in. Returns { ctx, page, watch }.
  */
 export async function personOpen(browser, stack, username, password, options = {}) {
-	const ctx = await contextNew(browser, options);
-	const page = await ctx.newPage();
-	const watch = pageWatch(page, stack.base);
-	await signIn(page, {
-		start: `${stack.base}/`, storeOrigin: stack.base, idpOrigin: new URL(stack.idp.url).origin,
-		username, password,
+	const who = await watchedOpen(browser, stack.base, options);
+	await stackSignIn(who.page, stack, username, password);
+	return who;
+}
+
+/* Clicks what (a Locator) and waits for the page it leads to (url: as page.waitForURL takes it). */
+export async function follow(page, what, url) {
+	await Promise.all([page.waitForURL(url, { waitUntil: 'load' }), what.click()]);
+}
+
+/* ----------------------------------------------------------------- suites */
+
+/*
+ * describe(name, fn) for a suite of browser tests; when they cannot run
+ * (no livery binary, or no browser: browserSkipReason, which may end the
+ * process), one skipped test named name in its place, since a skipped
+ * suite would count no test at all.
+ */
+export function browserDescribe(name, fn) {
+	const skip = skipReason || browserSkipReason();
+	return skip ? test(name, { skip }, () => {}) : describe(name, fn);
+}
+
+/* Context options (contextNew's) of a phone: a 360x800 touch screen. */
+export const PHONE = { viewport: { width: 360, height: 800 }, isMobile: true, hasTouch: true };
+
+/*
+ * Declares the before() and after() of a suite of steps against the real
+ * binary and the real provider with the demo catalog: call it in the
+ * describe() callback ahead of the suite's own before(), which runs after
+ * this one. before() launches Chromium and starts the stack (livery's
+ * config: config over { server: { threads: null } }, the shipped number
+ * of server threads); after() closes the browser context of everything in
+ * s that has one (the people the steps opened), the browser, and the
+ * stack unless a step stopped it and set s.stopped. Returns the suite's
+ * state s, which before() fills in with { browser, stack, base (the
+ * store's origin) } and the steps with what they share: the people they
+ * open, current (the page a failing step saves; suitePersonOpen and
+ * suitePhoneOpen set it) and broken (the step that failed).
+ */
+export function suiteDeclare({ config = {} } = {}) {
+	const s = { current: null };
+	before(async () => {
+		s.browser = await browserLaunch();
+		s.stack = await startStack({
+			provider: 'real',
+			livery: { catalogCsv: demoCatalogPath(), config: { server: { threads: null }, ...config } },
+		});
+		s.base = s.stack.base;
 	});
-	return { ctx, page, watch };
+	after(async () => {
+		for (const who of Object.values(s))
+			await who?.ctx?.close().catch(() => {});
+		await s.browser?.close().catch(() => {});
+		if (!s.stopped)
+			await s.stack?.stop();
+	});
+	return s;
+}
+
+/*
+ * The `it` of a suite declared with suiteDeclare: it(name, fn) declares
+ * test(name, fn) with timeout ms; when fn fails, livery's logs are added
+ * to the error (withLogs) and the page s.current shows is saved
+ * (failureSave). With chain, each step needs the ones before it: once one
+ * has failed, the later ones are skipped, naming it.
+ */
+export function suiteIt(s, { chain = true, timeout = 120000 } = {}) {
+	return (name, fn) => test(name, { timeout }, async (t) => {
+		if (chain && s.broken) {
+			t.skip(`an earlier step failed: ${s.broken}`);
+			return;
+		}
+		try {
+			await withLogs(() => s.stack, fn)(t);
+		} catch (err) {
+			if (chain)
+				s.broken = name;
+			await failureSave(s.current, name);
+			throw err;
+		}
+	});
+}
+
+/*
+ * personOpen on s's stack for username, with the demo password: the new
+ * page is the one a failing step saves, from before the sign-in on.
+ * Returns { ctx, page, watch }.
+ */
+export async function suitePersonOpen(s, username, options = {}) {
+	const who = await watchedOpen(s.browser, s.base, options);
+	s.current = who.page;
+	await stackSignIn(who.page, s.stack, username, DEMO_PASSWORD);
+	return who;
+}
+
+/*
+ * Opens s.phone: a phone-sized browser (PHONE) with the cookies of who
+ * (a person the steps opened), watched; its page is then the one a
+ * failing step saves. Returns it: { ctx, page, watch }.
+ */
+export async function suitePhoneOpen(s, who) {
+	s.phone = await watchedOpen(s.browser, s.base, { ...PHONE, storageState: await who.ctx.storageState() });
+	s.current = s.phone.page;
+	return s.phone;
+}
+
+/*
+ * At phone width: opens s.phone with the cookies of who (suitePhoneOpen)
+ * and checks each of pages ([path, name]) there in lang (pageCheck).
+ */
+export async function suitePhoneCheck(s, who, lang, pages) {
+	const phone = await suitePhoneOpen(s, who);
+	for (const [p, name] of pages) {
+		await phone.page.goto(`${s.base}${p}`);
+		await pageCheck(phone, lang, name);
+	}
+}
+
+/*
+ * The contract of the page who ({ page, watch }) shows: the accessibility
+ * contract in lang, no sideways scrolling and nothing the watch reports,
+ * each failure naming name; then a screenshot, artifacts/<name>.png
+ * (options: shot's; the whole page unless told otherwise).
+ */
+export async function pageCheck(who, lang, name, options = {}) {
+	await a11yAssert(who.page, lang, name);
+	await noSideScrollAssert(who.page, name);
+	who.watch.assertNone(name);
+	await shot(who.page, name, { fullPage: true, ...options });
 }

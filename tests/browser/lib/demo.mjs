@@ -110,6 +110,22 @@ export function catalogLoad(file = demoCatalogPath()) {
 	return { products: [...bySlug.values()], bySlug, categories };
 }
 
+/*
+ * The first variant, in file order, of an unrestricted product of catalog
+ * (catalogLoad's of the demo catalog) with at least stock of it in stock:
+ * { product, variant }. Throws when there is none.
+ */
+export function itemInStock(catalog, stock) {
+	for (const p of catalog.products) {
+		if (p.restricted)
+			continue;
+		const v = p.variants.find((x) => x.stock >= stock);
+		if (v)
+			return { product: p, variant: v };
+	}
+	throw new Error(`${demoCatalogPath()}: no variant with stock ${stock} or more`);
+}
+
 /* The distinct non-empty values of attr ('size', 'colour', 'fit') among a product's variants. */
 export function variantValues(product, attr) {
 	return [...new Set(product.variants.map((v) => v[attr]).filter(Boolean))];
