@@ -16,6 +16,7 @@
 #include "allowance_cli.h"
 #include "app.h"
 #include "audit.h"
+#include "backup.h"
 #include "catalog_csv.h"
 #include "lv_db.h"
 #include "lv_err.h"
@@ -67,19 +68,28 @@ static int cli_file_exists(const char *path)
 	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
 
-/* Opens (creating) the database and brings its schema up to date. */
+/*
+ * Opens (creating) the database and brings its schema up to date; a
+ * database with data gets a copy in <data_dir>/backups first when a
+ * migration is pending (backup_before_migrate).
+ */
 static int cli_db_ready(struct livery *app, struct lv_db **db, int quiet)
 {
-	char msg[1024];
+	char msg[1024], saved[4096] = "";
 	int from = 0, to = 0, rc;
 
 	rc = app_db_open(app, 1, db, msg, sizeof(msg));
+	if (rc == LV_OK)
+		rc = backup_before_migrate((*db)->conn, app->cfg.data_dir, saved, sizeof(saved),
+					   msg, sizeof(msg));
 	if (rc == LV_OK)
 		rc = migrate_apply((*db)->conn, &from, &to, msg, sizeof(msg));
 	if (rc != LV_OK) {
 		cli_fail("%s", msg);
 		return rc;
 	}
+	if (!quiet && saved[0])
+		printf("database %s: copied to %s before migrating\n", app->cfg.db_path, saved);
 	if (!quiet)
 		printf("database %s: schema version %d -> %d\n", app->cfg.db_path, from, to);
 	return LV_OK;
@@ -329,6 +339,90 @@ static int cli_policy(int argc, char **argv)
 	return rc;
 }
 
+#define CLI_BACKUP_USAGE "backup --config FILE [--force] OUT"
+
+/*
+ * livery backup --config FILE [--force] OUT: a consistent copy of the
+ * database while the store serves (backup.h). Parsed here, not by the
+ * command table: OUT is a file that must not exist yet, and --force.
+ */
+static int cli_backup(int argc, char **argv)
+{
+	struct backup_opts opts;
+	struct backup_info info;
+	struct livery *app = NULL;
+	const char *config = NULL, *out = NULL;
+	char msg[1024];
+	int k, rc;
+
+	memset(&opts, 0, sizeof(opts));
+	for (k = 2; k < argc; k++) {
+		if (strcmp(argv[k], "--force") == 0) {
+			opts.force = 1;
+		} else if (strcmp(argv[k], "--config") == 0) {
+			if (k + 1 >= argc) {
+				cli_fail("%s", "--config needs a file name");
+				return EXIT_USAGE;
+			}
+			config = argv[++k];
+		} else if (strncmp(argv[k], "--config=", 9) == 0) {
+			config = argv[k] + 9;
+		} else if (argv[k][0] == '-' && argv[k][1] != '\0') {
+			cli_fail("unknown option \"%s\" (usage: livery %s)", argv[k], CLI_BACKUP_USAGE);
+			return EXIT_USAGE;
+		} else if (out == NULL) {
+			out = argv[k];
+		} else {
+			cli_fail("unexpected argument \"%s\" (usage: livery %s)", argv[k],
+				 CLI_BACKUP_USAGE);
+			return EXIT_USAGE;
+		}
+	}
+	if (config == NULL || out == NULL) {
+		cli_fail("backup needs --config FILE and OUT (usage: livery %s)", CLI_BACKUP_USAGE);
+		return EXIT_USAGE;
+	}
+	if (!cli_file_exists(config)) {
+		cli_fail("%s: no such configuration file", config);
+		return EXIT_USAGE;
+	}
+	rc = app_new(config, 0, &app, msg, sizeof(msg));
+	if (rc == LV_OK)
+		rc = backup_path_write(app->cfg.db_path, (int)app->cfg.busy_timeout_ms, out,
+				       &opts, &info, msg, sizeof(msg));
+	if (rc == LV_OK)
+		printf("wrote %s: %lld bytes, schema version %d, integrity ok\n", out,
+		       (long long)info.bytes, info.user_version);
+	else
+		cli_fail("%s", msg);
+	app_free(app);
+	return rc == LV_OK ? 0 : 1;
+}
+
+/* livery restore --config FILE BACKUP: checks BACKUP, then makes it the database. */
+static int cli_restore(const struct cli_args *a)
+{
+	struct backup_restore_report rep;
+	struct livery *app = NULL;
+	char msg[1024];
+	int rc;
+
+	memset(&rep, 0, sizeof(rep));
+	rc = app_new(a->config, 0, &app, msg, sizeof(msg));
+	if (rc == LV_OK)
+		rc = backup_file_restore(app->cfg.db_path, a->pos[0],
+					 (int)app->cfg.busy_timeout_ms, &rep, msg, sizeof(msg));
+	if (rep.aside[0])
+		printf("kept the database it replaced as %s\n", rep.aside);
+	if (rc == LV_OK)
+		printf("restored %s into %s: schema version %d -> %d\n", a->pos[0],
+		       app->cfg.db_path, rep.backup_version, rep.version);
+	else
+		cli_fail("%s", msg);
+	app_free(app);
+	return rc == LV_OK ? 0 : 1;
+}
+
 /* livery routes: the HTTP surface, one JSON object per route (the role tests read it). */
 static int cli_routes(const struct cli_args *a)
 {
@@ -344,6 +438,8 @@ static const struct cli_command cli_commands[] = {
 	{ "routes", "routes", "print every HTTP route with its roles (JSON lines)", 0, 0, cli_routes },
 	{ "import-catalog", "import-catalog --config FILE CSV",
 	  "import products from a CSV file (all or nothing)", 1, 1, cli_import_catalog },
+	{ "restore", "restore --config FILE BACKUP",
+	  "check a backup, then make it the database (store stopped)", 1, 1, cli_restore },
 };
 #define N_COMMANDS (sizeof(cli_commands) / sizeof(cli_commands[0]))
 
@@ -355,6 +451,8 @@ static void cli_usage(FILE *f)
 	for (i = 0; i < N_COMMANDS; i++)
 		fprintf(f, "  livery %-36s %s\n", cli_commands[i].usage,
 			cli_commands[i].summary);
+	fprintf(f, "  livery %-36s %s\n", CLI_BACKUP_USAGE,
+		"copy the database while the store serves");
 	allowance_cli_usage(f);
 	order_cli_usage(f);
 	people_cli_usage(f);
@@ -386,6 +484,8 @@ int cli_main(int argc, char **argv)
 		return cli_allowance(argc, argv);
 	if (strcmp(argv[1], "export") == 0)
 		return cli_export(argc, argv);
+	if (strcmp(argv[1], "backup") == 0)
+		return cli_backup(argc, argv);
 	if (strcmp(argv[1], "policy") == 0)
 		return cli_policy(argc, argv);
 	if (strcmp(argv[1], "people") == 0)
