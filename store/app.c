@@ -48,7 +48,7 @@ static int app_rp_new(struct livery *app, char *msg, size_t msglen)
 int app_theme_load(struct livery *app, char *msg, size_t msglen)
 {
 	struct theme_params p;
-	struct theme *t = NULL;
+	struct theme *t = NULL, *old;
 	int rc;
 
 	memset(&p, 0, sizeof(p));
@@ -60,10 +60,34 @@ int app_theme_load(struct livery *app, char *msg, size_t msglen)
 	p.logo = app->cfg.logo;
 	rc = theme_load(&p, &t, msg, msglen);
 	if (rc == LV_OK) {
-		theme_free(app->theme);
-		app->theme = t;
+		pthread_mutex_lock(&app->theme_lock);
+		old = app->theme_previous;
+		app->theme_previous = app->theme_current;
+		app->theme_current = t;
+		pthread_mutex_unlock(&app->theme_lock);
+		theme_unref(old); /* freed now, or by the last request using it */
 	}
 	return rc;
+}
+
+struct theme *app_theme_get(struct livery *app)
+{
+	struct theme *t;
+
+	pthread_mutex_lock(&app->theme_lock);
+	t = theme_ref(app->theme_current);
+	pthread_mutex_unlock(&app->theme_lock);
+	return t;
+}
+
+struct theme *app_theme_previous_get(struct livery *app)
+{
+	struct theme *t;
+
+	pthread_mutex_lock(&app->theme_lock);
+	t = theme_ref(app->theme_previous);
+	pthread_mutex_unlock(&app->theme_lock);
+	return t;
 }
 
 int app_new(const char *config_path, int for_serve, struct livery **out,
@@ -75,6 +99,7 @@ int app_new(const char *config_path, int for_serve, struct livery **out,
 	int rc;
 
 	*out = NULL;
+	pthread_mutex_init(&app->theme_lock, NULL);
 	rc = lv_config_load(&app->cfg, config_path, for_serve, msg, msglen);
 	if (rc != LV_OK)
 		goto out;
@@ -103,7 +128,9 @@ void app_free(struct livery *app)
 	if (app == NULL)
 		return;
 	sso_rp_free(app->rp);
-	theme_free(app->theme);
+	theme_unref(app->theme_current);
+	theme_unref(app->theme_previous);
+	pthread_mutex_destroy(&app->theme_lock);
 	policy_runtime_free(app->policies);
 	lv_config_cleanup(&app->cfg);
 	lv_free(app);

@@ -7,6 +7,7 @@
 #ifndef LV_APP_H
 #define LV_APP_H
 
+#include <pthread.h>
 #include <stdatomic.h>
 
 #include "config.h"
@@ -15,6 +16,8 @@ struct sso_rp;
 struct theme;
 struct lv_db;
 struct policy_runtime;
+struct metrics;
+struct server_gate;
 
 /* Role bits, from [roles] group mapping. */
 enum lv_role {
@@ -33,8 +36,16 @@ struct livery {
 	struct lv_config cfg;
 	struct sso_rp *rp;
 
-	struct theme *theme; /* immutable while serving */
+	/* The theme in use, and the one the last reload replaced (kept so
+	 * that the static files its pages name stay served). Each is
+	 * immutable, but a reload swaps them under theme_lock: read them only
+	 * through app_theme_get() and app_theme_previous_get(). */
+	pthread_mutex_t theme_lock;
+	struct theme *theme_current;
+	struct theme *theme_previous;
 	struct policy_runtime *policies; /* the active catalog policies */
+	struct server_gate *gate; /* requests in flight while serving (server_life.h), else NULL */
+	struct metrics *metrics; /* GET /metrics counters while serving, else NULL */
 
 	atomic_uint_fast64_t next_request_id;
 	char instance[9]; /* random prefix for request ids */
@@ -65,8 +76,24 @@ int app_db_open(struct livery *app, int create, struct lv_db **db, char *msg,
  */
 int app_policies_load(struct livery *app, struct lv_db *db, char *msg, size_t msglen);
 
-/* Loads the theme and locale catalogs (at start, and on reload). */
+/*
+ * Loads the theme and locale catalogs from [server] themes_dir, theme and
+ * locale_dir (at start, and on reload) and makes it the one in use; the one
+ * it replaces becomes the previous one, and is freed when the last request
+ * holding it ends. Returns LV_OK, or theme_load()'s error with msg: the
+ * theme in use then stays.
+ */
 int app_theme_load(struct livery *app, char *msg, size_t msglen);
+
+/*
+ * The theme in use, for a request: a new reference (theme_unref it when
+ * done), so that a reload meanwhile frees nothing the request renders
+ * from. NULL when no theme is loaded (commands other than serve).
+ */
+struct theme *app_theme_get(struct livery *app);
+
+/* The theme the last reload replaced: a new reference, or NULL. */
+struct theme *app_theme_previous_get(struct livery *app);
 
 /*
  * Role bits for a list of identity-provider groups (a JSON array of

@@ -9,6 +9,8 @@
 #include "cli.h"
 
 #include <stdarg.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -97,12 +99,18 @@ static int cli_db_ready(struct livery *app, struct lv_db **db, int quiet)
 
 static int cli_serve(const struct cli_args *a)
 {
+	sigset_t hup;
 	struct livery *app = NULL;
 	struct lv_db *db = NULL;
 	struct sso_error err;
 	char msg[1024];
 	int rc;
 
+	/* a reload asked for while the store starts (SIGHUP, whose default
+	 * action ends the process) waits for server_run, which takes it */
+	sigemptyset(&hup);
+	sigaddset(&hup, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &hup, NULL);
 	rc = app_new(a->config, 1, &app, msg, sizeof(msg));
 	if (rc != LV_OK) {
 		cli_fail("%s", msg);

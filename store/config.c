@@ -19,6 +19,7 @@
 #include "lv_err.h"
 #include "lv_log.h"
 #include "lv_mem.h"
+#include "lv_net.h"
 #include "lv_parse.h"
 
 enum cfg_type {
@@ -36,7 +37,8 @@ enum cfg_type {
 	CFG_LEVEL,    /* debug, info, warn, error */
 	CFG_OVERAGE,  /* deny, approval, payroll */
 	CFG_LIST,     /* comma-separated words */
-	CFG_MATCH     /* employee_id, email, employee_id_then_email */
+	CFG_MATCH,    /* employee_id, email, employee_id_then_email */
+	CFG_NETS      /* comma-separated IP addresses and CIDR ranges (lv_net.h) */
 };
 
 struct cfg_key {
@@ -61,7 +63,10 @@ static const struct cfg_key cfg_keys[] = {
 	{ "server", "max_body_bytes", CFG_INT, 1024, 64 << 20, "1048576", S(max_body_bytes), 0 },
 	{ "server", "max_upload_bytes", CFG_INT, 1024, 256 << 20, "16777216", S(max_upload_bytes), 0 },
 	{ "server", "threads", CFG_INT, 1, 256, "32", S(threads), 0 },
+	{ "server", "shutdown_timeout_seconds", CFG_INT, 0, 3600, "10", S(shutdown_timeout_seconds), 0 },
 	{ "server", "log_level", CFG_LEVEL, 0, 0, "info", S(log_level), 0 },
+	{ "server", "trusted_proxies", CFG_NETS, 0, 0, "", S(trusted_proxies), 0 },
+	{ "server", "metrics_allow", CFG_NETS, 0, 0, "127.0.0.1, ::1", S(metrics_allow), 0 },
 	{ "store", "company_name", CFG_TEXT, 0, 0, "Northwind Group", S(company_name), 0 },
 	{ "store", "currency", CFG_CURRENCY, 0, 0, "EUR", S(currency), 0 },
 	{ "store", "primary_color", CFG_COLOR, 0, 0, "#1f3a5f", S(primary_color), 0 },
@@ -110,6 +115,13 @@ static char **cfg_str(struct lv_config *cfg, const struct cfg_key *k)
 static int64_t *cfg_int(struct lv_config *cfg, const struct cfg_key *k)
 {
 	return (int64_t *)((char *)cfg + k->offset);
+}
+
+/* The parsed list a CFG_NETS key fills, beside its text. */
+static struct lv_net_list *cfg_nets(struct lv_config *cfg, const struct cfg_key *k)
+{
+	return k->offset == offsetof(struct lv_config, trusted_proxies) ? &cfg->trusted_proxies_net
+									: &cfg->metrics_allow_net;
 }
 
 static int cfg_is_word(const char *v)
@@ -288,6 +300,19 @@ static int cfg_set(struct lv_config *cfg, const struct cfg_key *k, const char *v
 		     strcmp(v, "employee_id_then_email") == 0;
 		what = "one of employee_id, email, employee_id_then_email";
 		break;
+	case CFG_NETS: {
+		struct lv_net_list l;
+		char why[160];
+
+		if (lv_net_list_parse(v, &l, why, sizeof(why)) != LV_OK) {
+			lv_snprintf(msg, msglen, "%s.%s: %s (expected IP addresses or CIDR "
+				    "ranges separated by commas, e.g. 127.0.0.1, ::1, 10.0.0.0/8)",
+				    k->section, k->name, why);
+			return -1;
+		}
+		*cfg_nets(cfg, k) = l;
+		break;
+	}
 	}
 	if (!ok) {
 		lv_snprintf(msg, msglen, "%s.%s = \"%.200s\": expected %s",

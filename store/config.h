@@ -14,6 +14,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "lv_net.h"
+
 struct lv_config {
 	char *path; /* the file read */
 
@@ -28,7 +30,10 @@ struct lv_config {
 	int64_t max_body_bytes;
 	int64_t max_upload_bytes;
 	int64_t threads;
+	int64_t shutdown_timeout_seconds; /* how long a stop waits for requests in flight */
 	char *log_level;
+	char *trusted_proxies; /* addresses/ranges whose X-Forwarded-* are believed */
+	char *metrics_allow;   /* addresses/ranges that may read /metrics */
 
 	/* [store] */
 	char *company_name;
@@ -71,6 +76,8 @@ struct lv_config {
 
 	/* derived after loading */
 	int public_https;      /* public_url is https: cookies get Secure */
+	struct lv_net_list trusted_proxies_net; /* trusted_proxies, parsed */
+	struct lv_net_list metrics_allow_net;   /* metrics_allow, parsed */
 	char *db_path;         /* data_dir + "/livery.db" */
 };
 

@@ -33,6 +33,7 @@
 #include "lv_mem.h"
 #include "lv_parse.h"
 #include "lv_time.h"
+#include "metrics.h"
 #include "order.h"
 
 #define API_SKU_MAX 64
@@ -805,6 +806,7 @@ int api_checkout_post(struct req *r)
 	req_actor(r, &req.actor);
 	req.at = lv_now();
 	rc = order_checkout(r->db, &req, &res);
+	metrics_checkout_count(r->app->metrics, rc, res.status, res.replayed);
 	if (rc == LV_ECONFLICT) {
 		reply_header(r, "Retry-After", "1");
 		rc = api_fail(r, 503, "busy", rc,

@@ -14,6 +14,7 @@
 #include "lv_err.h"
 #include "lv_log.h"
 #include "lv_mem.h"
+#include "metrics.h"
 #include "sso.h"
 
 /* The status shown for a refused sign-in. */
@@ -38,6 +39,7 @@ static int auth_refuse(struct req *r, int rc, const struct sso_error *err)
 
 	lv_warn("login_refused", "rid=%s reason=%s detail=%s", r->rid,
 		sso_reason_name(err->reason), lv_log_quote(q, sizeof(q), err->detail));
+	metrics_login_failure_count(r->app->metrics, sso_reason_name(err->reason));
 	if (err->reason == SSO_R_PROVIDER_ERROR && err->provider_error[0]) {
 		lv_snprintf(buf, sizeof(buf), "%s%s%s", err->provider_error,
 			    err->provider_description[0] ? ": " : "",
@@ -105,6 +107,7 @@ int auth_callback_get(struct req *r)
 	rc = employee_login_upsert(r->db, &map, match, id->iss, id->sub, id->claims,
 				   &employee, &active);
 	if (rc == LV_ECONFLICT) {
+		metrics_login_failure_count(r->app->metrics, "employee_conflict");
 		r->is_page = 1;
 		rc = reply_error(r, 409, "employee_conflict",
 				 "Your employee number is already linked to another sign-in "
@@ -116,6 +119,7 @@ int auth_callback_get(struct req *r)
 	if (!active) {
 		lv_warn("login_refused", "rid=%s reason=employee_refused employee=%lld",
 			r->rid, (long long)employee);
+		metrics_login_failure_count(r->app->metrics, "employee_refused");
 		r->is_page = 1;
 		rc = reply_error(r, 403, "employee_refused",
 				 "Your account is not active in the store. If you think this is "

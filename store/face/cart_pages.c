@@ -28,6 +28,7 @@
 #include "lv_mem.h"
 #include "lv_parse.h"
 #include "lv_time.h"
+#include "metrics.h"
 #include "order.h"
 
 #include <civetweb.h>
@@ -634,6 +635,7 @@ int page_checkout_post(struct req *r)
 		memset(&res, 0, sizeof(res));
 		nanosleep(&ts, NULL);
 	}
+	metrics_checkout_count(r->app->metrics, rc, res.status, res.replayed);
 	if (rc == LV_ECONFLICT) {
 		rc = reply_error(r, 503, "busy", "The store is busy, try again.", NULL);
 		goto out;

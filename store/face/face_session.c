@@ -17,7 +17,10 @@
 static int session_cookie_set(struct req *r, const char *value)
 {
 	char line[256];
-	const char *secure = r->app->cfg.public_https ? "; Secure" : "";
+	/* Secure when employees use https (public_url), or when this request
+	 * came over https all the same (req_client_https: TLS, or a trusted
+	 * proxy said so); a forged X-Forwarded-Proto can never remove it */
+	const char *secure = r->app->cfg.public_https || req_client_https(r) ? "; Secure" : "";
 
 	if (value)
 		lv_snprintf(line, sizeof(line), "%s=%s; Path=/; HttpOnly; SameSite=Lax%s",
@@ -115,14 +118,14 @@ static const char *session_lang_known(const struct req *r, const char *lang)
 	size_t i, n = 0;
 	char base[3];
 
-	if (lang == NULL || r->app->theme == NULL || strlen(lang) < 2)
+	if (lang == NULL || r->theme == NULL || strlen(lang) < 2)
 		return NULL;
 	base[0] = (char)(lang[0] | 0x20);
 	base[1] = (char)(lang[1] | 0x20);
 	base[2] = '\0';
 	if (lang[2] != '\0' && lang[2] != '-' && lang[2] != '_')
 		return NULL;
-	codes = theme_languages(r->app->theme, &n);
+	codes = theme_languages(r->theme, &n);
 	for (i = 0; i < n; i++)
 		if (strcmp(codes[i], base) == 0)
 			return codes[i];
@@ -143,10 +146,10 @@ void session_pick_language(struct req *r)
 			lang = session_lang_known(r, json_string_value(
 				json_object_get(r->user->profile, "locale")));
 	}
-	if (lang == NULL && r->app->theme) {
+	if (lang == NULL && r->theme) {
 		const char *al = req_header(r, "Accept-Language");
 
-		codes = theme_languages(r->app->theme, &n);
+		codes = theme_languages(r->theme, &n);
 		if (al && (i = lv_accept_language_pick(al, codes, n)) >= 0)
 			lang = codes[i];
 	}

@@ -12,6 +12,7 @@
 #include <civetweb.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "catalog.h"
 #include "employee.h"
@@ -28,6 +29,57 @@
 #define HTML_MAX (4u << 20)
 #define HEADERS_MAX 8192
 
+/*
+ * Decides who is asking (see req_client_address). The X-Forwarded-* lines
+ * are handed over as they are, every one of them in order; an ignored
+ * header from a trusted proxy is logged here, once for the request.
+ */
+static void req_client_init(struct req *r)
+{
+	const char *xff[LV_NET_HEADERS_MAX], *xfp[LV_NET_HEADERS_MAX];
+	struct lv_net_request rq;
+	char why[160], q[200], qwhy[200];
+	int i;
+
+	memset(&rq, 0, sizeof(rq));
+	rq.peer = r->ri->remote_addr;
+	rq.peer_tls = r->ri->is_ssl;
+	rq.xff = xff;
+	rq.xfp = xfp;
+	for (i = 0; i < r->ri->num_headers; i++) {
+		const char *name = r->ri->http_headers[i].name;
+		const char *value = r->ri->http_headers[i].value;
+
+		if (name == NULL || value == NULL)
+			continue;
+		/* past the maximum, only the count grows: the resolver refuses it */
+		if (strcasecmp(name, "X-Forwarded-For") == 0 && rq.nxff++ < LV_NET_HEADERS_MAX)
+			xff[rq.nxff - 1] = value;
+		else if (strcasecmp(name, "X-Forwarded-Proto") == 0 && rq.nxfp++ < LV_NET_HEADERS_MAX)
+			xfp[rq.nxfp - 1] = value;
+	}
+	if (lv_net_client_resolve(&rq, &r->app->cfg.trusted_proxies_net, &r->client, why,
+				  sizeof(why)) != LV_OK)
+		lv_warn("forwarded_ignored", "rid=%s peer=%s reason=%s", r->rid,
+			lv_log_quote(q, sizeof(q), r->ri->remote_addr),
+			lv_log_quote(qwhy, sizeof(qwhy), why));
+}
+
+const char *req_client_address(const struct req *r)
+{
+	return r->client.text;
+}
+
+int req_client_https(const struct req *r)
+{
+	return r->client.https;
+}
+
+int req_direct_peer_in(const struct req *r, const struct lv_net_list *l)
+{
+	return !r->client.proxied && lv_net_list_match(l, &r->client.peer);
+}
+
 void req_init(struct req *r, struct livery *app, struct mg_connection *conn)
 {
 	uint64_t n;
@@ -41,12 +93,14 @@ void req_init(struct req *r, struct livery *app, struct mg_connection *conn)
 	n = atomic_fetch_add(&app->next_request_id, 1);
 	lv_snprintf(r->rid, sizeof(r->rid), "%s-%llu", app->instance,
 		    (unsigned long long)n);
+	req_client_init(r);
 	lv_kvlist_init(&r->query);
 	lv_kvlist_init(&r->form);
 	lv_buf_init(&r->body, (size_t)app->cfg.max_body_bytes);
 	lv_buf_init(&r->headers, HEADERS_MAX);
 	lv_buf_init(&r->out, HTML_MAX);
 	r->lang = app->cfg.default_locale;
+	r->theme = app_theme_get(app);
 	if (r->ri->query_string && *r->ri->query_string) {
 		char msg[128];
 
@@ -75,6 +129,8 @@ void req_cleanup(struct req *r)
 		policy_scope_close(&r->scope);
 	}
 	policy_subject_data_cleanup(&r->subject);
+	theme_unref(r->theme);
+	r->theme = NULL;
 }
 
 const char *req_header(const struct req *r, const char *name)
@@ -275,7 +331,7 @@ int reply_redirect(struct req *r, int status, const char *location)
 
 const struct lv_i18n_catalog *req_i18n(const struct req *r)
 {
-	return r->app->theme ? theme_catalog(r->app->theme, r->lang) : NULL;
+	return r->theme ? theme_catalog(r->theme, r->lang) : NULL;
 }
 
 const char *req_tr(const struct req *r, const char *msgid)
@@ -340,7 +396,7 @@ static void reply_layout_money(struct req *r, json_t *user)
 static json_t *reply_layout(struct req *r, const char *title, json_t *page)
 {
 	json_t *d = json_object(), *langs = json_array(), *user = NULL;
-	const struct theme *th = r->app->theme;
+	const struct theme *th = r->theme;
 	const char *const *codes;
 	size_t i, n = 0;
 
@@ -410,8 +466,8 @@ int reply_page(struct req *r, int status, const char *page, const char *title,
 	int rc = LV_EUNAVAIL;
 
 	lv_buf_reset(&r->out);
-	if (r->app->theme)
-		rc = theme_render(r->app->theme, r->lang, page, d, &r->out);
+	if (r->theme)
+		rc = theme_render(r->theme, r->lang, page, d, &r->out);
 	json_decref(d);
 	if (rc != LV_OK) {
 		lv_error("render", "rid=%s page=%s rc=%s", r->rid, page, lv_err_name(rc));

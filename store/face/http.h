@@ -20,6 +20,7 @@
 #include "lv_buf.h"
 #include "lv_http_parse.h"
 #include "lv_multipart.h"
+#include "lv_net.h"
 #include "policy_runtime.h"
 #include "policy_store.h"
 #include "session.h" /* sso/session.h */
@@ -49,6 +50,7 @@ struct req {
 	const struct route *route;
 
 	char rid[24];                 /* request id, in logs and error pages */
+	struct lv_net_client client;  /* who is asking: req_client_address() */
 	const char *method;
 	const char *path;             /* decoded, normalised by CivetWeb */
 	const char *params[REQ_MAX_PARAMS]; /* :name parts of the route */
@@ -64,6 +66,9 @@ struct req {
 	struct req_user *user;        /* NULL when no valid session */
 	struct req_user user_storage;
 	const char *lang;             /* chosen language, e.g. "fr" */
+	struct theme *theme;          /* the theme in use when the request began (a
+				       * reference: a reload does not change it under
+				       * the request); NULL without one */
 
 	/* the signed-in employee's catalog policies (routes.c opens them
 	 * right after the session; every catalog query of the request uses
@@ -82,6 +87,31 @@ struct req {
 
 /* Value of request header name, or NULL. */
 const char *req_header(const struct req *r, const char *name);
+
+/*
+ * The request's client address as text ("203.0.113.9", "2001:db8::1"): the
+ * TCP peer's, or, when the peer is one of [server] trusted_proxies, the one
+ * X-Forwarded-For names (lv_net_client_resolve in common/lv_net.h), decided
+ * once in req_init. The one answer to "who is asking" for logs, the audit
+ * log and anything else that needs it; X-Forwarded-* are read nowhere
+ * else. "" before req_init, never NULL; owned by r.
+ */
+const char *req_client_address(const struct req *r);
+
+/*
+ * 1 when the client reached the store over https: the connection is TLS,
+ * or a trusted proxy said so in X-Forwarded-Proto. Absolute URLs are never
+ * built from it (they come from [server] public_url).
+ */
+int req_client_https(const struct req *r);
+
+/*
+ * Does the request come straight from its TCP peer, and is that peer in l?
+ * A forwarded address never counts, and a request a trusted proxy relayed
+ * (it carries X-Forwarded-For) is refused whatever the proxy's address:
+ * through the proxy, the peer is not the one asking.
+ */
+int req_direct_peer_in(const struct req *r, const struct lv_net_list *l);
 
 /*
  * Reads and parses an application/x-www-form-urlencoded body into r->form.

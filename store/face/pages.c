@@ -420,7 +420,7 @@ int page_language_post(struct req *r)
 		return rc;
 	lang = req_form(r, "lang");
 	back = req_form(r, "return_to");
-	codes = r->app->theme ? theme_languages(r->app->theme, &n) : NULL;
+	codes = r->theme ? theme_languages(r->theme, &n) : NULL;
 	for (i = 0; lang && i < n; i++)
 		if (strcmp(codes[i], lang) == 0)
 			break;
@@ -483,30 +483,45 @@ out:
 	return rc;
 }
 
+/*
+ * A page shown just before a reload (SIGHUP) names the files of the theme
+ * the reload replaced: those stay served, by their own hash, until the
+ * next reload, so that the page keeps its styles.
+ */
 int page_static_get(struct req *r)
 {
-	const struct theme_asset *a = r->app->theme ?
-		theme_asset_get(r->app->theme, r->params[0], r->params[1]) : NULL;
+	struct theme *prev = NULL;
+	const struct theme_asset *a = r->theme ?
+		theme_asset_get(r->theme, r->params[0], r->params[1]) : NULL;
+	int rc = LV_OK;
 
-	if (a == NULL)
-		return reply_error(r, 404, "not_found", "This file does not exist.", NULL);
+	if (a == NULL && (prev = app_theme_previous_get(r->app)) != NULL)
+		a = theme_asset_get(prev, r->params[0], r->params[1]);
+	if (a == NULL) {
+		rc = reply_error(r, 404, "not_found", "This file does not exist.", NULL);
+		goto out;
+	}
 	lv_buf_reset(&r->out);
-	if (lv_buf_append(&r->out, a->data, a->len) != LV_OK)
-		return LV_EINTERNAL;
+	if (lv_buf_append(&r->out, a->data, a->len) != LV_OK) {
+		rc = LV_EINTERNAL;
+		goto out;
+	}
 	r->status = 200;
-	r->content_type = a->content_type;
+	r->content_type = a->content_type; /* a static string, not the theme's */
 	r->cache_forever = 1;
-	return LV_OK;
+out:
+	theme_unref(prev);
+	return rc;
 }
 
 int page_favicon_get(struct req *r)
 {
 	const struct theme_asset *a = NULL;
-	size_t i, n = r->app->theme ? theme_asset_count(r->app->theme) : 0;
+	size_t i, n = r->theme ? theme_asset_count(r->theme) : 0;
 
 	for (i = 0; i < n && a == NULL; i++)
-		if (strcmp(theme_asset_at(r->app->theme, i)->name, "favicon.svg") == 0)
-			a = theme_asset_at(r->app->theme, i);
+		if (strcmp(theme_asset_at(r->theme, i)->name, "favicon.svg") == 0)
+			a = theme_asset_at(r->theme, i);
 
 	if (a == NULL)
 		return reply_error(r, 404, "not_found", "This file does not exist.", NULL);

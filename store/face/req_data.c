@@ -4,7 +4,6 @@
  */
 #include "req_data.h"
 
-#include <civetweb.h>
 #include <string.h>
 #include <time.h>
 
@@ -66,7 +65,7 @@ void req_actor(const struct req *r, struct audit_actor *out)
 	out->label = *name ? name : req_jstr(r->user->profile, "email");
 	if (*out->label == '\0')
 		out->label = "employee";
-	out->address = r->ri ? r->ri->remote_addr : NULL;
+	out->address = *req_client_address(r) ? req_client_address(r) : NULL;
 }
 
 const char *req_jstr(const json_t *o, const char *key)

@@ -12,11 +12,13 @@
 #include "routes.h"
 
 #include <civetweb.h>
+#include <stdint.h>
 #include <string.h>
 #include <strings.h>
 
 #include "console.h"
 #include "handlers.h"
+#include "metrics.h"
 #include "lv_err.h"
 #include "lv_log.h"
 #include "lv_mem.h"
@@ -27,6 +29,8 @@
 const struct route route_table[] = {
 	/* method  pattern                    kind         access          roles     csrf handler */
 	{ "GET",  "/healthz",                 ROUTE_API,   ROUTE_PUBLIC,  ANY_ROLE, 0, api_health_get,        "health" },
+	/* Prometheus; only for [server] metrics_allow (face/metrics.c) */
+	{ "GET",  "/metrics",                 ROUTE_API,   ROUTE_MONITOR, ANY_ROLE, 0, metrics_get,           "metrics" },
 	{ "GET",  "/auth/login",              ROUTE_PAGE,  ROUTE_PUBLIC,  ANY_ROLE, 0, auth_login_get,        "login" },
 	{ "GET",  "/auth/callback",           ROUTE_PAGE,  ROUTE_PUBLIC,  ANY_ROLE, 0, auth_callback_get,     "callback" },
 	{ "POST", "/auth/logout",             ROUTE_PAGE,  ROUTE_SESSION, ANY_ROLE, 1, auth_logout_post,      "logout" },
@@ -143,6 +147,22 @@ const struct route *route_at(size_t i)
 	return NULL;
 }
 
+size_t route_index(const struct route *rt)
+{
+	size_t g, base = 0;
+
+	for (g = 0; g < ROUTE_GROUPS; g++) {
+		const struct route *v = route_groups[g].v;
+		size_t n = *route_groups[g].n;
+
+		/* compared as addresses: rt may point into any table */
+		if ((uintptr_t)rt >= (uintptr_t)v && (uintptr_t)rt < (uintptr_t)(v + n))
+			return base + (size_t)(rt - v);
+		base += n;
+	}
+	return base;
+}
+
 int route_roles_admit(const struct route *rt, unsigned roles)
 {
 	if (rt->roles == 0)
@@ -230,6 +250,9 @@ int route_match(struct req *r, const char *method, const char *path,
 
 		if (!route_pattern_match(r, rt->pattern, path))
 			continue;
+		if (rt->access == ROUTE_MONITOR &&
+		    (r->app == NULL || !req_direct_peer_in(r, &r->app->cfg.metrics_allow_net)))
+			continue; /* not there for this peer */
 		if (strcmp(rt->method, method) == 0 ||
 		    (strcmp(method, "HEAD") == 0 && strcmp(rt->method, "GET") == 0)) {
 			*route = rt;

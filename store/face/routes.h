@@ -19,7 +19,13 @@
 #include "http.h"
 
 enum route_kind { ROUTE_PAGE, ROUTE_API, ROUTE_ASSET };
-enum route_access { ROUTE_PUBLIC, ROUTE_SESSION };
+/*
+ * ROUTE_MONITOR: for monitoring systems, no session; the route exists only
+ * for a TCP peer listed in [server] metrics_allow, asking for itself (a
+ * forwarded address never counts, a request relayed by a trusted proxy is
+ * refused): to anyone else it is an unknown path (404, never 405).
+ */
+enum route_access { ROUTE_PUBLIC, ROUTE_SESSION, ROUTE_MONITOR };
 
 typedef int (*route_handler)(struct req *r);
 
@@ -48,6 +54,8 @@ extern const size_t route_count;
 /* The number of routes in every table, and route i of them all (NULL past the end). */
 size_t route_total(void);
 const struct route *route_at(size_t i);
+/* i such that route_at(i) == rt, or route_total() when rt is not in a table. */
+size_t route_index(const struct route *rt);
 
 /*
  * Does a user with roles pass rt's role check? A route without roles

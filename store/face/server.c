@@ -26,8 +26,11 @@
 #include "lv_log.h"
 #include "lv_mem.h"
 #include "http_internal.h"
+#include "metrics.h"
+#include "notify.h"
 #include "policy_runtime.h"
 #include "routes.h"
+#include "server_life.h"
 #include "sso.h"
 
 struct worker {
@@ -190,7 +193,9 @@ static int server_handle(struct mg_connection *conn, void *cbdata)
 	struct timespec t0;
 	struct req r;
 	char qpath[600];
+	double ms;
 
+	server_gate_enter(app->gate);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	req_init(&r, app, conn);
 	r.db = w ? w->db : NULL;
@@ -200,13 +205,18 @@ static int server_handle(struct mg_connection *conn, void *cbdata)
 			    NULL);
 	else
 		route_dispatch(&r);
+	if (server_gate_closing(app->gate)) /* stopping: no next request on this connection */
+		reply_header(&r, "Connection", "close");
 	req_send(&r);
+	ms = server_ms_since(&t0);
+	metrics_request_count(app->metrics, r.route, r.status, ms / 1e3);
 	lv_info("request", "rid=%s method=%s path=%s route=%s status=%d bytes=%zu "
-		"ms=%.2f employee=%lld",
+		"ms=%.2f employee=%lld client=%s",
 		r.rid, r.method, lv_log_quote(qpath, sizeof(qpath), r.path),
 		r.route ? r.route->name : "-", r.status, r.out.len,
-		server_ms_since(&t0), r.user ? (long long)r.user->employee : 0LL);
+		ms, r.user ? (long long)r.user->employee : 0LL, req_client_address(&r));
 	req_cleanup(&r);
+	server_gate_leave(app->gate);
 	return r.status ? r.status : 500;
 }
 
@@ -230,8 +240,11 @@ int server_run(struct livery *app, char *msg, size_t msglen)
 	int maint_started = 0;
 	struct sigaction sa;
 	sigset_t stop_set;
+	struct server_gate gate;
+	struct timespec t_stop = { 0, 0 };
 	char threads[16], keep_alive_ms[16];
 	int sig = 0, rc = LV_EUNAVAIL;
+	unsigned left;
 	const char *options[] = {
 		"listening_ports", app->cfg.listen,
 		"num_threads", threads,
@@ -261,17 +274,21 @@ int server_run(struct livery *app, char *msg, size_t msglen)
 	cb.log_message = server_log_message;
 	cb.begin_request = server_begin_request;
 
-	/* Block the stop signals in every thread CivetWeb starts; this thread
-	 * waits for them with sigwait(). */
+	/* Block the stop signals (and SIGHUP, reload) in every thread
+	 * CivetWeb starts; this thread waits for them with sigwait(). */
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = SIG_IGN;
 	sigaction(SIGPIPE, &sa, NULL);
 	sigemptyset(&stop_set);
 	sigaddset(&stop_set, SIGTERM);
 	sigaddset(&stop_set, SIGINT);
+	sigaddset(&stop_set, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &stop_set, NULL);
+	server_gate_init(&gate);
+	app->gate = &gate;
 
 	mg_init_library(0);
+	app->metrics = metrics_new();
 	ctx = mg_start(&cb, app, options);
 	if (ctx == NULL) {
 		lv_snprintf(msg, msglen,
@@ -282,9 +299,28 @@ int server_run(struct livery *app, char *msg, size_t msglen)
 	maint_started = pthread_create(&maint, NULL, server_maintenance, &m) == 0;
 	lv_info("listening", "listen=%s public_url=%s version=%s", app->cfg.listen,
 		app->cfg.public_url, LIVERY_VERSION);
-	while (sigwait(&stop_set, &sig) != 0)
-		;
-	lv_info("stopping", "signal=%d", sig);
+	server_ready(app);
+	for (;;) {
+		if (sigwait(&stop_set, &sig) != 0)
+			continue;
+		if (sig != SIGHUP)
+			break;
+		server_reload(app);
+	}
+	/* Graceful stop (server_life.h): no new connections, the requests in
+	 * flight finish, at most shutdown_timeout_seconds */
+	clock_gettime(CLOCK_MONOTONIC, &t_stop);
+	lv_info("stopping", "signal=%d timeout_seconds=%lld", sig,
+		(long long)app->cfg.shutdown_timeout_seconds);
+	notify_sendf("STOPPING=1\nSTATUS=Stopping: letting the requests in flight finish");
+	if (server_listeners_close(ctx) == 0)
+		lv_warn("stopping", "what=listener_close note=\"no listening socket found: "
+			"connections are accepted until the server stops\"");
+	left = server_gate_drain(&gate, app->cfg.shutdown_timeout_seconds * 1000);
+	if (left > 0)
+		lv_warn("stopping", "what=timeout in_flight=%u timeout_seconds=%lld "
+			"note=\"these requests are cut\"", left,
+			(long long)app->cfg.shutdown_timeout_seconds);
 	rc = LV_OK;
 out:
 	if (maint_started) {
@@ -294,8 +330,17 @@ out:
 		pthread_mutex_unlock(&m.lock);
 		pthread_join(maint, NULL);
 	}
+	/* mg_stop() lets the workers end (any request still running loses
+	 * its response: mg_write() sends nothing once it is called) and each
+	 * closes its database connection; the last close checkpoints the WAL */
 	if (ctx)
-		mg_stop(ctx); /* waits for in-flight requests */
+		mg_stop(ctx);
+	app->gate = NULL;
+	server_gate_cleanup(&gate);
+	if (rc == LV_OK)
+		lv_info("stopped", "ms=%.1f", server_ms_since(&t_stop));
 	mg_exit_library();
+	metrics_free(app->metrics);
+	app->metrics = NULL;
 	return rc;
 }

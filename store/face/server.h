@@ -16,8 +16,11 @@
 
 /*
  * Serves until SIGTERM or SIGINT, then stops accepting, lets in-flight
- * requests finish and returns. LV_OK, or LV_EUNAVAIL with msg when the
- * listening address cannot be used.
+ * requests finish (at most [server] shutdown_timeout_seconds), closes the
+ * database connections and returns. SIGHUP reloads the catalog policies
+ * and the theme. Tells systemd about each step when $NOTIFY_SOCKET is set
+ * (server_life.h). LV_OK, or LV_EUNAVAIL with msg when the listening
+ * address cannot be used.
  */
 int server_run(struct livery *app, char *msg, size_t msglen);
 

@@ -17,6 +17,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sodium.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -72,6 +73,7 @@ struct theme {
 	size_t nfiles;
 	size_t files_bytes;
 	const char *logo; /* name of the configured logo among files, or NULL */
+	atomic_uint refs; /* theme_ref/theme_unref: the loader's and each user's */
 };
 
 /* ------------------------------------------------------------------ */
@@ -933,6 +935,7 @@ int theme_load(const struct theme_params *p, struct theme **out, char *msg,
 	struct stat st;
 	int rc;
 
+	atomic_init(&t->refs, 1);
 	if (msg == NULL || msglen == 0) {
 		msg = dummy;
 		msglen = sizeof(dummy);
@@ -1020,6 +1023,19 @@ void theme_free(struct theme *t)
 	lv_free(t->codes);
 	lv_free(t->files);
 	lv_free(t);
+}
+
+struct theme *theme_ref(struct theme *t)
+{
+	if (t)
+		atomic_fetch_add(&t->refs, 1);
+	return t;
+}
+
+void theme_unref(struct theme *t)
+{
+	if (t && atomic_fetch_sub(&t->refs, 1) == 1)
+		theme_free(t);
 }
 
 const char *const *theme_languages(const struct theme *t, size_t *n)

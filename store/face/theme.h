@@ -17,7 +17,8 @@
  *
  * A loaded theme is immutable: threads render from it concurrently without
  * locks. A reload (SIGHUP) loads a new theme and swaps the pointer; the old
- * one is freed once no request uses it.
+ * one is freed once no request uses it: each request holds a reference
+ * (theme_ref/theme_unref; app_theme_get() in app.h takes it).
  */
 #ifndef LV_THEME_H
 #define LV_THEME_H
@@ -73,6 +74,15 @@ int theme_load(const struct theme_params *p, struct theme **out, char *msg,
 
 /* Frees the theme with its templates, catalogs and files. Accepts NULL. */
 void theme_free(struct theme *t);
+
+/*
+ * A loaded theme starts with one reference, its loader's. theme_ref takes
+ * another (for a request that renders from it while a reload may replace
+ * it) and returns t; theme_unref drops one, and the last one frees the
+ * theme (theme_free). Both are thread-safe and accept NULL.
+ */
+struct theme *theme_ref(struct theme *t);
+void theme_unref(struct theme *t);
 
 /*
  * The language codes the theme can render, "en" first then alphabetical.
