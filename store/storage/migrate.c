@@ -1,10 +1,10 @@
 /*
  * migrate.c - applies the numbered migrations compiled into the binary.
  *
- * The schema version lives in PRAGMA user_version. Each pending migration
- * runs in its own BEGIN IMMEDIATE transaction together with the version
- * bump, so a failure leaves the database at the last complete version and
- * two processes starting at once cannot both apply the same step.
+ * The schema version lives in PRAGMA user_version. All pending migrations
+ * run in one BEGIN IMMEDIATE transaction together with the version bumps,
+ * so a failure leaves the database as it was before the upgrade, and two
+ * processes starting at once cannot both apply the same step.
  *
  * Modules outside store/ own the DDL of their tables (sso/ has
  * sso_schema_v1) and the store applies it here, inside the transaction of
@@ -67,53 +67,46 @@ static int migrate_exec(sqlite3 *db, const char *what, const char *sql,
 	return rc;
 }
 
-static int migrate_one(sqlite3 *db, const struct lv_migration *m, char *msg,
-		       size_t msglen)
+/* One migration's module steps, script and version bump, inside the caller's transaction. */
+static int migrate_step(sqlite3 *db, const struct lv_migration *m, char *msg, size_t msglen)
 {
 	char bump[64];
 	size_t i;
-	int rc, current = 0;
+	int rc = LV_OK;
 
-	rc = migrate_exec(db, m->name, "BEGIN IMMEDIATE", msg, msglen);
-	if (rc != LV_OK)
-		return rc;
-	/* Another process may have applied it while we waited for the lock. */
-	rc = migrate_user_version(db, &current);
-	if (rc != LV_OK || current >= m->version)
-		goto out;
-	for (i = 0; i < sizeof(module_steps) / sizeof(module_steps[0]); i++) {
-		if (module_steps[i].version != m->version)
-			continue;
-		rc = migrate_exec(db, module_steps[i].what, module_steps[i].sql,
-				  msg, msglen);
-		if (rc != LV_OK)
-			goto out;
-	}
-	rc = migrate_exec(db, m->name, m->sql, msg, msglen);
-	if (rc != LV_OK)
-		goto out;
-	lv_snprintf(bump, sizeof(bump), "PRAGMA user_version = %d", m->version);
-	rc = migrate_exec(db, m->name, bump, msg, msglen);
-out:
+	for (i = 0; i < sizeof(module_steps) / sizeof(module_steps[0]) && rc == LV_OK; i++)
+		if (module_steps[i].version == m->version)
+			rc = migrate_exec(db, module_steps[i].what, module_steps[i].sql, msg, msglen);
 	if (rc == LV_OK)
-		rc = migrate_exec(db, m->name, "COMMIT", msg, msglen);
-	if (rc != LV_OK && !sqlite3_get_autocommit(db))
-		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+		rc = migrate_exec(db, m->name, m->sql, msg, msglen);
+	if (rc == LV_OK) {
+		lv_snprintf(bump, sizeof(bump), "PRAGMA user_version = %d", m->version);
+		rc = migrate_exec(db, m->name, bump, msg, msglen);
+	}
 	return rc;
 }
 
+/*
+ * Every pending migration runs in one BEGIN IMMEDIATE transaction: either
+ * the database reaches the binary's version, or it stays exactly as it was
+ * (an upgrade across several migrations never stops half-way, at a version
+ * neither the old nor the new livery was made for). The version is read
+ * under the lock, so two processes starting at once apply nothing twice.
+ */
 int migrate_apply(sqlite3 *db, int *from, int *to, char *msg, size_t msglen)
 {
-	int rc, i, version = 0, latest = migrate_latest_version();
+	int rc, i, start = 0, version = 0, latest = migrate_latest_version();
 
-	rc = migrate_user_version(db, &version);
+	rc = migrate_exec(db, "(schema)", "BEGIN IMMEDIATE", msg, msglen);
+	if (rc != LV_OK)
+		goto out;
+	rc = migrate_user_version(db, &start);
 	if (rc != LV_OK) {
 		lv_snprintf(msg, msglen, "cannot read the schema version: %s",
 			    sqlite3_errmsg(db));
 		goto out;
 	}
-	if (from)
-		*from = version;
+	version = start;
 	if (version > latest) {
 		lv_snprintf(msg, msglen,
 			    "the database is at schema version %d but this livery "
@@ -123,18 +116,27 @@ int migrate_apply(sqlite3 *db, int *from, int *to, char *msg, size_t msglen)
 		rc = LV_ECONFLICT;
 		goto out;
 	}
-	for (i = 0; i < lv_migrations_count; i++) {
-		const struct lv_migration *m = &lv_migrations[i];
-
-		if (m->version <= version)
+	for (i = 0; i < lv_migrations_count && rc == LV_OK; i++) {
+		if (lv_migrations[i].version <= start)
 			continue;
-		rc = migrate_one(db, m, msg, msglen);
-		if (rc != LV_OK)
-			goto out;
-		lv_info("migrate", "version=%d name=%s", m->version, m->name);
-		version = m->version;
+		rc = migrate_step(db, &lv_migrations[i], msg, msglen);
+		if (rc == LV_OK)
+			version = lv_migrations[i].version;
 	}
+	if (rc == LV_OK)
+		rc = migrate_exec(db, "(schema)", "COMMIT", msg, msglen);
 out:
+	if (rc != LV_OK) {
+		if (!sqlite3_get_autocommit(db))
+			sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+		version = start;
+	}
+	for (i = 0; rc == LV_OK && i < lv_migrations_count; i++)
+		if (lv_migrations[i].version > start)
+			lv_info("migrate", "version=%d name=%s", lv_migrations[i].version,
+				lv_migrations[i].name);
+	if (from)
+		*from = start;
 	if (to)
 		*to = version;
 	return rc;

@@ -25,11 +25,11 @@ extern const int lv_migrations_count;
 int migrate_latest_version(void);
 
 /*
- * Brings db to the newest version, each migration in its own transaction,
- * recording the version in PRAGMA user_version. A database whose version is
- * newer than this binary's is refused with LV_ECONFLICT. On error, msg
- * (size msglen) says what went wrong and the database is left at the last
- * version that applied completely. OUT: *from and *to (may be NULL).
+ * Brings db to the newest version, every pending migration in one
+ * transaction, recording the version in PRAGMA user_version. A database
+ * whose version is newer than this binary's is refused with LV_ECONFLICT.
+ * On error, msg (size msglen) says what went wrong and the database is
+ * left as it was (*to == *from). OUT: *from and *to (may be NULL).
  */
 int migrate_apply(sqlite3 *db, int *from, int *to, char *msg, size_t msglen);
 

@@ -1,7 +1,7 @@
 /*
  * test_migrate.c - migrations: a new database reaches the latest version,
  * a second run changes nothing, a database newer than the binary is
- * refused, and a failing migration leaves the last complete version. The
+ * refused, and a failing migration leaves the database as it was. The
  * migrations are numbered 1, 2, 3... with no gap: the runner applies what
  * is above PRAGMA user_version, so a number filled in later below the
  * latest would never run on an existing database.
@@ -109,6 +109,29 @@ static void test_failed_step_rolls_back(void)
 	lv_db_close(db);
 }
 
+/*
+ * A failure in a later migration undoes the earlier ones of the same run:
+ * an upgrade never stops half-way, at a version no livery was made for.
+ */
+static void test_failed_upgrade_leaves_database_as_it_was(void)
+{
+	struct lv_db *db = open_db("d.db");
+	char msg[512];
+	int from = -1, to = -1;
+
+	/* 0010_people creates this table: 0001 to 0009 succeed first */
+	CHECK_INT(lv_db_exec(db, "CREATE TABLE employee_status_changes (x)"), LV_OK);
+	CHECK(migrate_apply(db->conn, &from, &to, msg, sizeof(msg)) != LV_OK);
+	CHECK(strstr(msg, "0010_people") != NULL);
+	CHECK_INT(from, 0);
+	CHECK_INT(to, 0);
+	CHECK_INT(user_version(db), 0);
+	CHECK(lv_db_exec(db, "SELECT count(*) FROM audit_log") != LV_OK);
+	CHECK(lv_db_exec(db, "SELECT count(*) FROM employees") != LV_OK);
+	CHECK_INT(lv_db_exec(db, "SELECT x FROM employee_status_changes"), LV_OK);
+	lv_db_close(db);
+}
+
 int main(void)
 {
 	if (mkdtemp(dir) == NULL)
@@ -117,5 +140,6 @@ int main(void)
 	LV_RUN(test_fresh_and_again);
 	LV_RUN(test_newer_database_refused);
 	LV_RUN(test_failed_step_rolls_back);
+	LV_RUN(test_failed_upgrade_leaves_database_as_it_was);
 	return lv_test_done();
 }
