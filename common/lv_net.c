@@ -15,6 +15,7 @@
 
 #include "lv_err.h"
 #include "lv_mem.h"
+#include "lv_parse.h"
 
 /* The longest address text: a full IPv6 address with an IPv4 tail. */
 #define NET_ADDR_MAX_LEN 45
@@ -33,17 +34,6 @@ static void net_trim(const char **s, size_t *n)
 	}
 	while (*n && net_is_ows((*s)[*n - 1]))
 		(*n)--;
-}
-
-static int net_hex(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
 }
 
 /* Four decimal parts 0-255, no leading zeros, nothing else. OUT: b[0..3]. */
@@ -97,8 +87,8 @@ static int net_v6_parse(const char *s, size_t n, unsigned char *b)
 		size_t j = i;
 		unsigned v = 0;
 
-		while (j < n && j - i < 5 && net_hex(s[j]) >= 0)
-			v = (v << 4) | (unsigned)net_hex(s[j++]);
+		while (j < n && j - i < 5 && lv_hex_digit(s[j]) >= 0)
+			v = (v << 4) | (unsigned)lv_hex_digit(s[j++]);
 		if (j < n && s[j] == '.') {
 			unsigned char v4[4];
 

@@ -22,7 +22,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 
-import { env, freePort, logsFormat, loginOk, skipReason, startLivery, startStack } from './lib/harness.mjs';
+import {
+	env, exitWait, freePort, logsFormat, loginOk, skipReason, startLivery, startStack,
+} from './lib/harness.mjs';
 import { MONEY_CSV, moneyLogin } from './lib/money.mjs';
 import { DEMO_PASSWORD } from '../idp/accounts.mjs';
 
@@ -111,19 +113,6 @@ async function withNotifySocket(address, start) {
 		else
 			process.env.NOTIFY_SOCKET = saved;
 	}
-}
-
-/* Resolves { code, signal } when child exits, or null after ms. */
-function exitOf(child, ms) {
-	if (child.exitCode !== null || child.signalCode !== null)
-		return Promise.resolve({ code: child.exitCode, signal: child.signalCode });
-	return new Promise((resolve) => {
-		const t = setTimeout(() => resolve(null), ms);
-		child.once('exit', (code, signal) => {
-			clearTimeout(t);
-			resolve({ code, signal });
-		});
-	});
 }
 
 /* Waits until livery's log matches re (up to ms). */
@@ -306,7 +295,7 @@ describe('livery under systemd', { skip: skipReason }, () => {
 			const stopping = await nl.waitFor((m) => m.vars.STOPPING === '1');
 			assert.equal(stopping.pid, livery.child.pid);
 			assert.ok(stopping.vars.STATUS, 'STOPPING=1 comes with a STATUS');
-			const r = await exitOf(livery.child, 15000);
+			const r = await exitWait(livery.child, 15000);
 			assert.deepEqual(r, { code: 0, signal: null }, 'exit 0 after SIGTERM');
 			assert.equal(walLeftover(livery.dataDir), null, 'every connection closed: the WAL was checkpointed away');
 			await logWait(livery, /event=stopped /);
@@ -368,7 +357,7 @@ describe('livery under systemd', { skip: skipReason }, () => {
 			const cart = JSON.parse(res.body);
 			assert.deepEqual(cart.lines.map((l) => [l.sku, l.quantity]), [['T-CAP', 2]]);
 
-			const r = await exitOf(livery.child, 15000);
+			const r = await exitWait(livery.child, 15000);
 			assert.deepEqual(r, { code: 0, signal: null }, 'exit 0 once the request finished');
 			await logWait(livery, /event=stopped /);
 			assert.doesNotMatch(livery.log(), /what=timeout/);
@@ -401,7 +390,7 @@ describe('livery under systemd', { skip: skipReason }, () => {
 			await sleep(500);
 			const t0 = Date.now();
 			livery.child.kill('SIGTERM');
-			const r = await exitOf(livery.child, 15000);
+			const r = await exitWait(livery.child, 15000);
 			assert.deepEqual(r, { code: 0, signal: null });
 			const took = Date.now() - t0;
 			assert.ok(took >= 900, `the stop waited for the request (${took} ms)`);

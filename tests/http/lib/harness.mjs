@@ -164,7 +164,7 @@ function tail(text, n = 8000) {
 }
 
 /* Waits for child to exit, up to ms; resolves { code, signal } or null on timeout. */
-function exitWait(child, ms) {
+export function exitWait(child, ms) {
 	if (child.exitCode !== null || child.signalCode !== null)
 		return Promise.resolve({ code: child.exitCode, signal: child.signalCode });
 	return new Promise((resolve) => {
